@@ -1,0 +1,47 @@
+# City Farm shop. `make run` serves the shop; `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test translations translations-extract translations-update load bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(STAMP_RUN)
+
+translations: $(STAMP_RUN)
+	$(BIN)/pybabel compile -d shop/translations -f --statistics
+
+translations-extract: $(STAMP_RUN)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o shop/translations/messages.pot --no-location --sort-output .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete
+
+run: $(STAMP_RUN) translations
+	$(FLASK) db upgrade
+	$(FLASK) shop seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP_DEV) translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+load: $(STAMP_DEV) translations
+	$(BIN)/python tests/load/run_load.py
+
+bench: $(STAMP_DEV) translations
+	$(BIN)/python tests/load/bench.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

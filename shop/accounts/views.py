@@ -1,0 +1,109 @@
+"""Register, log in and out, reset a password, and the account page."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..clock import utcnow
+from ..errors import EmailTaken, ShopError
+from ..extensions import limiter
+from ..i18n import current_locale
+from ..security import is_safe_next
+from . import bp
+from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from .services import authenticate, register_user, request_password_reset, set_password_with_token, user_from_token
+
+AUTH_LIMIT = "10 per minute; 50 per hour"
+
+
+def _sign_in(user, next_url: str | None = None):
+    """Start a fresh session for ``user`` (no fixation), keeping the chosen language and cart."""
+    keep = {key: session[key] for key in ("lang", "cart") if key in session}
+    session.clear()
+    session.update(keep)
+    login_user(user)
+    from ..cart.session import adopt_visitor_cart
+
+    adopt_visitor_cart(user)
+    return redirect(next_url if is_safe_next(next_url) else url_for("accounts.index"), 303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_user(form.email.data, form.full_name.data, form.password.data, now=utcnow(),
+                                 locale=current_locale())
+        except ShopError as error:
+            field = form.email if isinstance(error, EmailTaken) else form.password
+            field.errors.append(error.message)
+        else:
+            flash(_("Welcome to City Farm! Your account is ready."), "success")
+            return _sign_in(user)
+    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data, now=utcnow())
+        except ShopError as error:
+            form.password.errors.append(error.message)
+        else:
+            return _sign_in(user, form.next.data)
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("catalog.home"), 303)
+
+
+@bp.get("/")
+@login_required
+def index():
+    from ..accounts.queries import account_overview
+
+    return render_template("accounts/index.html", **account_overview(current_user))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data, locale=current_locale())
+        flash(_("If an account exists for this e-mail, we have sent a link to set a new password."), "info")
+        return redirect(url_for("accounts.login"), 303)
+    return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.route("/invitation/<token>", methods=["GET", "POST"], endpoint="accept_invitation", defaults={"purpose": "invite"})
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str, purpose: str = "reset"):
+    try:
+        user = user_from_token(token, purpose)
+    except ShopError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.reset_request"), 303)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password_with_token(token, form.password.data, purpose)
+        except ShopError as error:
+            form.password.errors.append(error.message)
+        else:
+            flash(_("Your password is set."), "success")
+            return _sign_in(user)
+    return render_template("accounts/reset_password.html", form=form, user=user, purpose=purpose), 400 if form.errors else 200

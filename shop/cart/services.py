@@ -1,0 +1,216 @@
+"""Cart rules: what may go in, in what quantity, and what it costs — always priced by the server."""
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..courses.services import cohorts_of, soonest_open
+from ..database import unit_of_work
+from ..errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock, ShopError
+from ..extensions import db
+from ..inventory.services import availability, seat_availability
+from ..models import Cart, CartLine, Cohort, Product, User
+
+MAX_LINE_QUANTITY = 999
+MAX_SEATS_PER_LINE = 10
+_WHOLE_NUMBER = re.compile(r"\d{1,9}")
+
+
+class NoCohortForKit(ShopError):
+    message = _l("This kit includes a course, and no cohort of it has seats right now.")
+
+
+@dataclass(frozen=True)
+class CartRow:
+    """A cart line as priced now: unit price, line total and what is still available."""
+
+    line: CartLine
+    unit_price_minor: int
+    available: int
+
+    @property
+    def total_minor(self) -> int:
+        return self.unit_price_minor * self.line.quantity
+
+    @property
+    def is_short(self) -> bool:
+        return self.line.quantity > self.available
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    rows: list[CartRow]
+    subtotal_minor: int
+
+    @property
+    def needs_delivery(self) -> bool:
+        return any(row.line.product_id for row in self.rows)
+
+    @property
+    def item_count(self) -> int:
+        return sum(row.line.quantity for row in self.rows)
+
+    @property
+    def has_shortage(self) -> bool:
+        return any(row.is_short for row in self.rows)
+
+
+def parse_quantity(raw, *, allow_zero: bool = False) -> int:
+    """Return a whole number of items from form input; raise InvalidQuantity for anything else."""
+    text = str(raw if raw is not None else "").strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise InvalidQuantity()
+    quantity = int(text)
+    if quantity > MAX_LINE_QUANTITY or (quantity == 0 and not allow_zero):
+        raise InvalidQuantity()
+    return quantity
+
+
+def find_cart(*, token: str | None = None, user: User | None = None) -> Cart | None:
+    """Return the user's cart, or the visitor's cart named by the cookie token."""
+    if user is not None:
+        return db.session.scalar(select(Cart).where(Cart.user_id == user.id).order_by(Cart.id.desc()).limit(1))
+    if token:
+        return db.session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None)))
+    return None
+
+
+def _cart_for_writing(token: str | None, user: User | None, now: datetime) -> Cart:
+    cart = find_cart(token=token, user=user)
+    if cart is None:
+        cart = Cart(token=secrets.token_urlsafe(32), user_id=user.id if user else None, created_at=now, updated_at=now)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def _resolve_cohort(raw) -> Cohort:
+    text = str(raw or "").strip()
+    cohort = db.session.get(Cohort, int(text)) if _WHOLE_NUMBER.fullmatch(text) and int(text) < 2**31 else None
+    if cohort is None:
+        raise NotFound()
+    return cohort
+
+
+def _resolve_item(product_slug: str | None, cohort_ref, now: datetime) -> tuple[Product | None, Cohort | None]:
+    product = None
+    if product_slug:
+        product = db.session.scalar(select(Product).where(Product.slug == str(product_slug)[:120],
+                                                          Product.is_active.is_(True)))
+        if product is None:
+            raise NotFound()
+    cohort = _resolve_cohort(cohort_ref) if cohort_ref not in (None, "") else None
+    if product is None and cohort is None:
+        raise NotFound()
+    if product is not None and product.course_id is None and cohort is not None:
+        raise NotFound(_l("This kit does not include a course."))
+    if product is not None and product.course_id is not None:
+        if cohort is None:
+            chosen = soonest_open(cohorts_of([product.course_id], now))
+            if chosen is None:
+                raise NoCohortForKit()
+            cohort = chosen.cohort
+        elif cohort.course_id != product.course_id:
+            raise NotFound(_l("This cohort belongs to another course."))
+    return product, cohort
+
+
+def _check_room(product: Product | None, cohort: Cohort | None, quantity: int, now: datetime) -> None:
+    if product is not None and quantity > availability([product.id], now)[product.id]:
+        raise OutOfStock()
+    if cohort is not None:
+        left = seat_availability([cohort.id], now)[cohort.id]
+        status = cohort.status(left, now)
+        if status in ("cancelled", "started", "finished"):
+            raise CohortClosed()
+        if quantity > left:
+            raise CohortFull()
+        if product is None and quantity > MAX_SEATS_PER_LINE:
+            raise InvalidQuantity()
+
+
+def add_to_cart(*, token: str | None, user: User | None, product_slug: str | None, cohort_ref, quantity,
+                now: datetime) -> Cart:
+    """Add a kit, a seat, or a kit with its cohort; raise a ShopError and change nothing when refused."""
+    count = parse_quantity(quantity if quantity not in (None, "") else "1")
+    with unit_of_work():
+        product, cohort = _resolve_item(product_slug, cohort_ref, now)
+        cart = _cart_for_writing(token, user, now)
+        line = next((line for line in cart.lines
+                     if line.product_id == (product.id if product else None)
+                     and line.cohort_id == (cohort.id if cohort else None)), None)
+        new_quantity = (line.quantity if line else 0) + count
+        _check_room(product, cohort, new_quantity, now)
+        if line is None:
+            cart.lines.append(CartLine(product=product, cohort=cohort, quantity=count, created_at=now))
+        else:
+            line.quantity = new_quantity
+        cart.updated_at = now
+    return cart
+
+
+def update_line(cart: Cart | None, line_ref, quantity, *, now: datetime) -> Cart:
+    """Set a line's quantity (0 removes it); a line of another cart is NotFound."""
+    count = parse_quantity(quantity, allow_zero=True)
+    text = str(line_ref or "").strip()
+    if cart is None or not _WHOLE_NUMBER.fullmatch(text):
+        raise NotFound()
+    with unit_of_work():
+        line = db.session.scalar(select(CartLine).where(CartLine.id == int(text), CartLine.cart_id == cart.id)) \
+            if int(text) < 2**31 else None
+        if line is None:
+            raise NotFound()
+        if count == 0:
+            db.session.delete(line)
+        else:
+            _check_room(line.product, line.cohort, count, now)
+            line.quantity = count
+        cart.updated_at = now
+    return cart
+
+
+def merge_carts(token: str, user: User, *, now: datetime) -> None:
+    """Join a visitor's cart to the user's cart at login; quantities add up to what is available."""
+    with unit_of_work():
+        visitor = find_cart(token=token)
+        if visitor is None:
+            return
+        own = find_cart(user=user)
+        if own is None:
+            visitor.user_id = user.id
+            return
+        for line in list(visitor.lines):
+            mine = next((m for m in own.lines if (m.product_id, m.cohort_id) == (line.product_id, line.cohort_id)), None)
+            if mine is None:
+                own.lines.append(CartLine(product_id=line.product_id, cohort_id=line.cohort_id,
+                                          quantity=line.quantity, created_at=now))
+            else:
+                mine.quantity += line.quantity
+        db.session.delete(visitor)
+        own.updated_at = now
+
+
+def summarise(cart: Cart | None, now: datetime) -> CartSummary:
+    """Price the cart from the database: kit lines at the product price, seat lines at the cohort price."""
+    if cart is None:
+        return CartSummary([], 0)
+    lines = db.session.scalars(
+        select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
+        .options(selectinload(CartLine.product).selectinload(Product.images), selectinload(CartLine.cohort))
+    ).all()
+    stock = availability([line.product_id for line in lines if line.product_id], now)
+    seats = seat_availability([line.cohort_id for line in lines if line.cohort_id], now)
+    rows = []
+    for line in lines:
+        if line.product_id:
+            price, left = line.product.price_minor, stock[line.product_id]
+            if line.cohort_id:
+                left = min(left, seats[line.cohort_id])
+        else:
+            price, left = line.cohort.price_minor, seats[line.cohort_id]
+        rows.append(CartRow(line, price, left))
+    return CartSummary(rows, sum(row.total_minor for row in rows))

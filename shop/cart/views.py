@@ -1,0 +1,46 @@
+"""The cart page and its two forms; refusals come back to the cart with a message."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..checkout.delivery import delivery_options
+from ..clock import utcnow
+from ..errors import ShopError
+from . import bp
+from .services import add_to_cart, summarise, update_line
+from .session import current_cart, current_user_or_none, remember_cart
+
+
+def _back_to_cart(cart=None):
+    if cart is not None:
+        remember_cart(cart, summarise(cart, utcnow()).item_count)
+    return redirect(url_for("cart.view"), 303)
+
+
+@bp.get("/cart")
+def view():
+    summary = summarise(current_cart(), utcnow())
+    return render_template("cart/cart.html", summary=summary, delivery=delivery_options())
+
+
+@bp.post("/cart/add")
+def add():
+    user = current_user_or_none()
+    try:
+        cart = add_to_cart(token=session.get("cart"), user=user, product_slug=request.form.get("product"),
+                           cohort_ref=request.form.get("cohort"), quantity=request.form.get("quantity"), now=utcnow())
+    except ShopError as error:
+        flash(error.message, "error")
+        return _back_to_cart()
+    flash(_("Added to your cart."), "success")
+    return _back_to_cart(cart)
+
+
+@bp.post("/cart/update")
+def update():
+    try:
+        cart = update_line(current_cart(), request.form.get("line"), request.form.get("quantity"), now=utcnow())
+    except ShopError as error:
+        flash(error.message, "error")
+        return _back_to_cart()
+    flash(_("Your cart is updated."), "success")
+    return _back_to_cart(cart)

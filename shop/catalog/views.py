@@ -1,0 +1,33 @@
+"""Storefront pages: home, catalogue, product."""
+from flask import abort, render_template, request
+
+from ..clock import utcnow
+from ..courses.services import cohorts_of, soonest_open, upcoming_cohorts
+from . import bp
+from .services import browse, categories, featured, product_card, related
+
+
+@bp.get("/")
+def home():
+    now = utcnow()
+    return render_template("catalog/home.html", cards=featured(now), cohorts=upcoming_cohorts(now))
+
+
+@bp.get("/catalog/")
+def index():
+    args = request.args
+    page = browse(now=utcnow(), category=args.get("category"), query=args.get("q"), sort=args.get("sort"),
+                  page=args.get("page"))
+    return render_template("catalog/index.html", page=page, categories=categories())
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    now = utcnow()
+    card = product_card(slug, now) or abort(404)
+    course = card.product.course
+    cohorts = cohorts_of([course.id], now) if course and course.is_active else []
+    return render_template(
+        "catalog/product.html", card=card, course=course, cohorts=cohorts, chosen=soonest_open(cohorts),
+        related=related(card.product, now),
+    )

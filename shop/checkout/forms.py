@@ -1,0 +1,42 @@
+"""The checkout form: the shape of the buyer's details."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, StringField, TelField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from .delivery import LABELS
+
+PHONE = re.compile(r"^\+?[0-9 ()\-]{10,20}$")
+
+
+class CheckoutForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                                                 Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=200)])
+    phone = TelField(_l("Phone"), validators=[
+        DataRequired(), Regexp(PHONE, message=_l("Enter a phone number like +7 701 234 56 78."))])
+    delivery_method = RadioField(_l("Delivery"), choices=[(code, label) for code, label in LABELS.items()],
+                                 default="pickup", validators=[Optional()])
+    city = StringField(_l("City"), validators=[Length(max=120)])
+    address = StringField(_l("Address"), validators=[Length(max=500)])
+
+    def __init__(self, *args, needs_delivery: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_delivery = needs_delivery
+
+    def validate_phone(self, field):
+        if len(re.sub(r"\D", "", field.data or "")) not in range(10, 16):
+            raise ValidationError(_l("Enter a phone number like +7 701 234 56 78."))
+
+    def validate_delivery_method(self, field):
+        if self.needs_delivery and field.data not in LABELS:
+            raise ValidationError(_l("Choose how to receive your order."))
+
+    def validate_address(self, field):
+        if self.needs_delivery and self.delivery_method.data in ("courier", "post"):
+            if not (self.city.data or "").strip():
+                self.city.errors.append(_l("Enter the city."))
+            if len((field.data or "").strip()) < 5:
+                raise ValidationError(_l("Enter the delivery address."))

@@ -1,0 +1,50 @@
+"""The checkout page: the buyer's details, then off to the payment page."""
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from ..cart.services import summarise
+from ..cart.session import current_cart, current_user_or_none
+from ..clock import utcnow
+from ..errors import EmptyCart, ShopError
+from ..extensions import limiter
+from ..i18n import current_locale
+from ..payments.gateway import get_gateway
+from . import bp
+from .delivery import delivery_options
+from .forms import CheckoutForm
+from .services import BuyerDetails, checkout
+
+
+def _prefilled_form(needs_delivery: bool) -> CheckoutForm:
+    form = CheckoutForm(needs_delivery=needs_delivery)
+    if current_user.is_authenticated and not form.is_submitted():
+        form.email.data = form.email.data or current_user.email
+        form.full_name.data = form.full_name.data or current_user.full_name
+        form.phone.data = form.phone.data or current_user.phone
+    return form
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def start():
+    cart = current_cart()
+    summary = summarise(cart, utcnow())
+    if not summary.rows:
+        flash(EmptyCart.message, "info")
+        return redirect(url_for("cart.view"), 303)
+    form = _prefilled_form(summary.needs_delivery)
+    if form.validate_on_submit():
+        buyer = BuyerDetails(**{name: form[name].data or "" for name in
+                                ("email", "full_name", "phone", "delivery_method", "city", "address")},
+                             locale=current_locale())
+        try:
+            order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=get_gateway(), now=utcnow(),
+                                  reservation_minutes=current_app.config["RESERVATION_MINUTES"])
+        except ShopError as error:
+            flash(error.message, "error")
+        else:
+            session["orders"] = [*session.get("orders", [])[-9:], order.public_id]
+            return redirect(url, 303)
+    return render_template("checkout/checkout.html", form=form, summary=summary, delivery=delivery_options()), \
+        400 if form.errors else 200
+

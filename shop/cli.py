@@ -1,0 +1,46 @@
+"""The ``flask shop …`` commands for operators and cron."""
+import click
+from flask.cli import AppGroup
+
+from .clock import utcnow
+from .errors import ShopError
+
+shop_cli = AppGroup("shop", help="City Farm shop commands.")
+
+
+@shop_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the catalogue has no products yet.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo catalogue, courses and cohorts (idempotent)."""
+    from .seed import is_empty, seed_demo
+
+    if if_empty and not is_empty():
+        click.echo("Catalogue already has products; nothing loaded.")
+        return
+    added = seed_demo(utcnow())
+    click.echo(f"Demo catalogue loaded: {added} new products.")
+
+
+@shop_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "staff", "customer"]), default="customer", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", "full_name", default="", help="Full name.")
+def create_user_command(email: str, role: str, password: str, full_name: str) -> None:
+    """Create or update a user with a role and password."""
+    from .accounts.services import create_user
+
+    try:
+        user, created = create_user(email, role, password, now=utcnow(), full_name=full_name)
+    except ShopError as error:
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"{'Created' if created else 'Updated'} {user.email} ({user.role}).")
+
+
+@shop_cli.command("send-outbox")
+def send_outbox_command() -> None:
+    """Send queued e-mail, retrying what failed before."""
+    from .mail.outbox import send_outbox
+
+    sent, failed = send_outbox(utcnow())
+    click.echo(f"Sent {sent} e-mail(s); {failed} to retry.")

@@ -1,0 +1,22 @@
+"""Time: UTC everywhere inside, Asia/Almaty only at the edge."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def to_local(moment: datetime) -> datetime:
+    """Return an aware datetime converted to Asia/Almaty."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ALMATY)
+
+
+def almaty(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """Return the UTC moment of a wall-clock time in Almaty."""
+    return datetime(year, month, day, hour, minute, tzinfo=ALMATY).astimezone(timezone.utc)

@@ -1,0 +1,108 @@
+"""Settings read from the environment, and the checks that refuse an unsafe production start."""
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+ENVIRONMENTS = ("development", "testing", "production")
+PAYMENT_PROVIDERS = ("dummy", "stripe")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to fix."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> dict:
+    """Return Flask settings built from environment variables (see README, "Configuration")."""
+    shop_env = env.get("SHOP_ENV", "development")
+    if shop_env not in ENVIRONMENTS:
+        raise ConfigError(f"SHOP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {shop_env!r}")
+    production = shop_env == "production"
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'shop.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SHOP_ENV": shop_env,
+        "TESTING": shop_env == "testing",
+        "DEBUG": _flag(env.get("FLASK_DEBUG")) and not production,
+        "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else secrets.token_hex(32)),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PAYMENT_PROVIDER": env.get("PAYMENT_PROVIDER", "dummy"),
+        "ALLOW_DUMMY_PAYMENTS": _flag(env.get("ALLOW_DUMMY_PAYMENTS")),
+        "ALLOW_SQLITE": _flag(env.get("ALLOW_SQLITE")),
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY"),
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY"),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET"),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
+        "RESERVATION_MINUTES": _int(env, "RESERVATION_MINUTES", 30),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "City Farm <shop@cityfarm.kz>"),
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED", "1")),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXY_COUNT": _int(env, "TRUSTED_PROXY_COUNT", 0),
+        "SHOP_BASE_URL": (env.get("SHOP_BASE_URL") or "").rstrip("/") or None,
+        "DELIVERY_FEE_COURIER": _int(env, "DELIVERY_FEE_COURIER", 150000),
+        "DELIVERY_FEE_POST": _int(env, "DELIVERY_FEE_POST", 250000),
+        "STAFF_EMAIL": env.get("STAFF_EMAIL", "staff@cityfarm.kz"),
+        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "shop" / "translations"),
+        "SEND_FILE_MAX_AGE_DEFAULT": 0,
+    }
+
+
+def check_settings(settings: Mapping) -> None:
+    """Raise ConfigError naming each unsafe or missing setting; production is strict."""
+    problems = []
+    if settings["PAYMENT_PROVIDER"] not in PAYMENT_PROVIDERS:
+        problems.append(f"PAYMENT_PROVIDER must be one of {', '.join(PAYMENT_PROVIDERS)}")
+    if settings["PAYMENT_PROVIDER"] == "stripe" and not settings["STRIPE_SECRET_KEY"]:
+        problems.append("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+    if settings["SHOP_ENV"] == "production":
+        if not settings["SECRET_KEY"]:
+            problems.append("SECRET_KEY is not set")
+        if settings["DEBUG"]:
+            problems.append("debug mode is on (FLASK_DEBUG)")
+        if settings["PAYMENT_PROVIDER"] == "dummy" and not settings["ALLOW_DUMMY_PAYMENTS"]:
+            problems.append("PAYMENT_PROVIDER is dummy (set ALLOW_DUMMY_PAYMENTS=1 to allow it)")
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not settings["ALLOW_SQLITE"]:
+            problems.append("DATABASE_URL is SQLite (set ALLOW_SQLITE=1 to allow it)")
+        if settings["PAYMENT_PROVIDER"] == "stripe" and not settings["STRIPE_WEBHOOK_SECRET"]:
+            problems.append("PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET")
+    if problems:
+        raise ConfigError("refusing to start: " + "; ".join(problems))

@@ -1,0 +1,93 @@
+"""Database plumbing: an aware-UTC column type, SQLite tuning and the unit-of-work helper."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+_begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _on_sqlite_connect(dbapi_connection, _record) -> None:
+    # Take transaction control away from pysqlite so that BEGIN is ours to emit.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+
+
+def tune_engine(engine: Engine) -> None:
+    """Give SQLite WAL, a busy timeout and IMMEDIATE write transactions; PostgreSQL needs nothing."""
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+
+
+def begin_write() -> None:
+    """End any read transaction and begin a write transaction.
+
+    On SQLite a deferred transaction that read first and writes later fails with
+    "database is locked" when another writer got in between; beginning IMMEDIATE makes
+    writers queue behind the busy timeout instead. Nothing was written yet, so the
+    rollback only expires loaded objects, which reload on access.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.rollback()
+    token = _begin_immediate.set(True)
+    try:
+        session.connection()
+    finally:
+        _begin_immediate.reset(token)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Run the block as one write transaction: commit on success, roll back and re-raise on error."""
+    begin_write()
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def is_postgres() -> bool:
+    """Return True when the shop runs on PostgreSQL (row locks with FOR UPDATE are real there)."""
+    return db.engine.dialect.name == "postgresql"

@@ -1,0 +1,21 @@
+"""Render an e-mail from ``templates/email/<name>.{subject,txt,html}`` in the recipient's language."""
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+
+
+def render_email(name: str, locale: str, **context) -> tuple[str, str, str]:
+    """Return (subject, text, html) of e-mail ``name`` rendered in ``locale``."""
+    with force_locale(locale):
+        subject = render_template(f"email/{name}.subject.txt", **context).strip()
+        text = render_template(f"email/{name}.txt", **context)
+        html = render_template(f"email/{name}.html", **context)
+    return subject, text, html
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Return an absolute URL for e-mails and Stripe: SHOP_BASE_URL when set, else the request's host."""
+    base = current_app.config["SHOP_BASE_URL"]
+    if has_request_context() and not base:
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+        return url_for(endpoint, _external=True, **values)

@@ -1,0 +1,17 @@
+"""The shop's models, one module per aggregate."""
+from .audit import AuditEntry
+from .cart import Cart, CartLine
+from .catalog import Category, Product, ProductImage
+from .common import LOCALES
+from .course import Attendance, Cohort, CohortSession, Course, Enrolment, WaitlistEntry
+from .inventory import Hold, StockMovement
+from .order import Order, OrderEvent, OrderLine
+from .outbox import OutboxMessage
+from .payment import Payment, ProcessedEvent, Refund
+from .user import User
+
+__all__ = [
+    "AuditEntry", "Attendance", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
+    "Enrolment", "Hold", "LOCALES", "Order", "OrderEvent", "OrderLine", "OutboxMessage", "Payment",
+    "ProcessedEvent", "Product", "ProductImage", "Refund", "StockMovement", "User", "WaitlistEntry",
+]

@@ -1,0 +1,25 @@
+"""Pieces shared by the models: translated texts and timestamps."""
+from datetime import datetime
+
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..clock import utcnow
+from ..database import UTCDateTime
+
+LOCALES = ("ru", "kk", "en")
+
+
+class Translated:
+    """A model whose texts are stored once per language as ``<field>_ru``, ``_kk`` and ``_en``."""
+
+    def tr(self, field: str, locale: str) -> str:
+        """Return the text in ``locale``, falling back to Russian, then English."""
+        for lang in (locale, "ru", "en"):
+            value = getattr(self, f"{field}_{lang}", None)
+            if value:
+                return value
+        return ""
+
+
+class CreatedAt:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,91 @@
+"""Orders with their frozen lines and the history of their status."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime
+from ..extensions import db
+from .common import CreatedAt
+
+STATUSES = (
+    "pending_payment", "paid", "packed", "shipped", "delivered", "ready_for_pickup", "picked_up",
+    "cancelled", "refunded", "partially_refunded",
+)
+DELIVERY_METHODS = ("pickup", "courier", "post")
+
+
+class Order(CreatedAt, db.Model):
+    """What a buyer ordered, at the prices of that moment, and where it stands."""
+
+    __tablename__ = "shop_order"
+    __table_args__ = (CheckConstraint("total_minor >= 0", name="total_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    delivery_method: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="ru")
+    subtotal_minor: Mapped[int]
+    delivery_fee_minor: Mapped[int] = mapped_column(default=0)
+    total_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="KZT")
+    status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
+    payment_provider: Mapped[str] = mapped_column(String(20), default="dummy")
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    needs_attention: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
+    )
+
+    @property
+    def needs_delivery(self) -> bool:
+        return any(line.product_id for line in self.lines)
+
+
+class OrderLine(db.Model):
+    """One line of an order: its name and unit price frozen when the order was placed."""
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    unit_price_minor: Mapped[int]
+    quantity: Mapped[int]
+    returned_quantity: Mapped[int] = mapped_column(default=0)
+
+    order: Mapped["Order"] = relationship(back_populates="lines")
+    product: Mapped["Product | None"] = relationship()  # noqa: F821
+    cohort: Mapped["Cohort | None"] = relationship()  # noqa: F821
+
+    @property
+    def total_minor(self) -> int:
+        return self.unit_price_minor * self.quantity
+
+
+class OrderEvent(CreatedAt, db.Model):
+    """A change of an order's status: from, to, who and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped["Order"] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,0 +1,53 @@
+"""Payments, refunds and the record of provider events already handled."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..database import UTCDateTime
+from ..extensions import db
+from .common import CreatedAt
+
+
+class Payment(CreatedAt, db.Model):
+    """One attempt to pay an order with a provider (a Stripe Checkout Session, or the dummy page)."""
+
+    __table_args__ = (
+        UniqueConstraint("provider", "reference"),
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(255))
+    payment_intent: Mapped[str] = mapped_column(String(255), default="")
+    checkout_url: Mapped[str] = mapped_column(Text, default="")
+    amount_minor: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    order: Mapped["Order"] = relationship()  # noqa: F821
+
+
+class Refund(CreatedAt, db.Model):
+    """Money given back on an order, through the provider that took it."""
+
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+    amount_minor: Mapped[int]
+    reference: Mapped[str | None] = mapped_column(String(255), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class ProcessedEvent(CreatedAt, db.Model):
+    """A provider event (e.g. Stripe's ``evt_…``) that changed the shop; recorded once."""
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20), default="stripe")
+    type: Mapped[str] = mapped_column(String(100))

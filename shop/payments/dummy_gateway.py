@@ -1,0 +1,33 @@
+"""The dummy provider: a TEST MODE page on the shop itself that drives the real fulfilment code."""
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..mail.compose import external_url
+from ..models import Order, Payment
+from .gateway import CheckoutStart, SessionState
+
+
+class DummyGateway:
+    """Like Saleor's dummy gateway: no network, no money, the same fulfilment path as Stripe."""
+
+    name = "dummy"
+    min_hold_minutes = 0
+
+    def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutStart:
+        reference = f"dummy_{secrets.token_urlsafe(12)}"
+        return CheckoutStart(reference, external_url("payments.dummy_page", reference=reference))
+
+    def retrieve(self, reference: str) -> SessionState:
+        payment = db.session.scalar(select(Payment).where(Payment.reference == reference, Payment.provider == self.name))
+        order = db.session.get(Order, payment.order_id) if payment else None
+        return SessionState(reference, order.public_id if order else "", payment is not None and payment.status == "paid",
+                            payment is not None and payment.status == "expired", "", payment.amount_minor if payment else 0)
+
+    def expire(self, reference: str) -> None:
+        return None  # nothing to close: the page refuses to pay a replaced order
+
+    def refund(self, payment_intent: str, amount_minor: int, *, idempotency_key: str) -> str:
+        return f"dummy_re_{secrets.token_urlsafe(10)}"

@@ -1,0 +1,53 @@
+"""The small interface every payment provider implements, and the choice of provider."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from flask import Flask, current_app
+
+from ..models import Order
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    """A payment page opened at the provider: its reference and the URL to send the buyer to."""
+
+    reference: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What the provider says of a payment page now."""
+
+    reference: str
+    order_public_id: str
+    is_paid: bool
+    is_expired: bool
+    payment_intent: str
+    amount_minor: int
+
+
+class Gateway(Protocol):
+    name: str
+    min_hold_minutes: int
+
+    def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutStart: ...
+
+    def retrieve(self, reference: str) -> SessionState: ...
+
+    def expire(self, reference: str) -> None: ...
+
+    def refund(self, payment_intent: str, amount_minor: int, *, idempotency_key: str) -> str: ...
+
+
+def get_gateway(app: Flask | None = None) -> Gateway:
+    """Return the provider the configuration names (``PAYMENT_PROVIDER``)."""
+    config = (app or current_app).config
+    if config["PAYMENT_PROVIDER"] == "stripe":
+        from .stripe_gateway import StripeGateway
+
+        return StripeGateway(config["STRIPE_SECRET_KEY"], api_base=config["STRIPE_API_BASE"])
+    from .dummy_gateway import DummyGateway
+
+    return DummyGateway()

@@ -1,0 +1,144 @@
+"""Fulfilment: one idempotent path from "the provider says paid" to a sold, enrolled, confirmed order.
+
+Called by the verified Stripe webhook, by the success page after asking Stripe, and by the
+dummy provider's page; never on what a browser's query string claims. Each call is one
+transaction that locks the order row first, so duplicates and races change the shop once.
+"""
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..courses.enrolment import enrol_line
+from ..database import is_postgres, unit_of_work
+from ..extensions import db
+from ..inventory.services import lock_rows, release_holds, sell_line, take_seats
+from ..mail.compose import external_url
+from ..mail.outbox import queue_email
+from ..models import Cart, Order, Payment, ProcessedEvent, Refund
+from ..orders.links import order_token
+from ..orders.status import PAID_STATUSES, change_status
+
+logger = logging.getLogger("shop.payments")
+
+
+def _lock_order(public_id: str) -> Order | None:
+    statement = select(Order).where(Order.public_id == public_id)
+    if is_postgres():
+        statement = statement.with_for_update()
+    return db.session.scalar(statement)
+
+
+def first_time(event_id: str | None, event_type: str, provider: str = "stripe") -> bool:
+    """Record a provider event; return False when it was handled before (only flushes)."""
+    if not event_id:
+        return True
+    if db.session.get(ProcessedEvent, event_id) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProcessedEvent(id=event_id, type=event_type, provider=provider))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _payment(order: Order, provider: str, reference: str) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.provider == provider,
+                                                   Payment.reference == reference))
+
+
+def _sell(order: Order, now: datetime) -> list[str]:
+    lock_rows([line.product_id for line in order.lines if line.product_id],
+              [line.cohort_id for line in order.lines if line.cohort_id])
+    problems = []
+    for line in order.lines:
+        if line.product_id and not sell_line(line, now=now):
+            problems.append(f"Not enough stock left for «{line.name}»: refund or restock it.")
+        if line.cohort_id:
+            if not take_seats(line, now=now):
+                problems.append(f"Cohort of «{line.name}» is full: refund or move the learner.")
+                continue
+            enrol_line(order, line, now=now)
+    release_holds(order.id)
+    return problems
+
+
+def fulfil_order(public_id: str, *, provider: str, reference: str, payment_intent: str = "", amount_minor: int,
+                 now: datetime, event_id: str | None = None, event_type: str = "paid") -> Order | None:
+    """Mark the order paid once: holds become sales and enrolments, the cart empties, the buyer is told."""
+    with unit_of_work():
+        if not first_time(event_id, event_type, provider):
+            return None
+        order = _lock_order(public_id)
+        if order is None or order.status in PAID_STATUSES:
+            return order
+        payment = _payment(order, provider, reference)
+        if payment is None:
+            logger.warning("payment %s names order %s but the shop never opened it", reference, public_id)
+            return None
+        payment.status, payment.payment_intent = "paid", payment_intent or payment.payment_intent
+        problems = _sell(order, now)
+        if amount_minor != order.total_minor:
+            problems.append(f"Paid {amount_minor} but the order totals {order.total_minor} (tiyn).")
+        order.needs_attention = "\n".join(problems)
+        order.paid_at = now
+        change_status(order, "paid", now=now, note=f"{provider} {reference}")
+        if order.cart_id:
+            db.session.execute(Cart.__table__.delete().where(Cart.id == order.cart_id))
+        _queue_confirmation(order)
+    return order
+
+
+def _queue_confirmation(order: Order) -> None:
+    link = external_url("orders.detail", public_id=order.public_id, token=order_token(order.public_id))
+    queue_email(order.email, "order_confirmation", locale=order.locale, order=order, link=link,
+                dedupe_key=f"order-confirmation:{order.id}")
+
+
+def cancel_unpaid(public_id: str, *, provider: str, reference: str, now: datetime, event_id: str | None = None,
+                  event_type: str = "expired", note: str = "") -> Order | None:
+    """Cancel an unpaid order whose payment page expired or failed, and release its holds."""
+    with unit_of_work():
+        if not first_time(event_id, event_type, provider):
+            return None
+        order = _lock_order(public_id)
+        if order is None:
+            return None
+        payment = _payment(order, provider, reference)
+        if payment is not None and payment.status == "pending":
+            payment.status = "failed" if "failed" in event_type else "expired"
+        if order.status == "pending_payment" and (payment is None or payment.status != "paid"):
+            release_holds(order.id)
+            change_status(order, "cancelled", now=now, note=note or event_type)
+    return order
+
+
+def sync_provider_refunds(*, public_id: str, payment_intent: str, amount_refunded: int, now: datetime,
+                          event_id: str | None, reference: str | None = None) -> Order | None:
+    """Bring the shop's refunds up to the cumulative amount the provider reports refunded."""
+    from .refunds import refunded_total, settle_refund_status
+
+    with unit_of_work():
+        if not first_time(event_id, "charge.refunded"):
+            return None
+        order = _lock_order(public_id) if public_id else None
+        if order is None and payment_intent:
+            found = db.session.scalar(select(Payment.order_id).where(Payment.payment_intent == payment_intent))
+            order = db.session.get(Order, found) if found else None
+            order = _lock_order(order.public_id) if order else None
+        if order is None or order.status not in PAID_STATUSES:
+            return None
+        missing = min(amount_refunded, order.total_minor) - refunded_total(order)
+        if missing > 0:
+            db.session.add(Refund(order_id=order.id, amount_minor=missing, reason="Refunded in the Stripe dashboard",
+                                  reference=reference if reference and not _known_refund(reference) else None,
+                                  created_at=now))
+            db.session.flush()
+            settle_refund_status(order, now=now)
+    return order
+
+
+def _known_refund(reference: str) -> bool:
+    return db.session.scalar(select(Refund.id).where(Refund.reference == reference)) is not None

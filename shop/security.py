@@ -1,0 +1,72 @@
+"""Security headers, a request id on every request, and safe ``next=`` redirects."""
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request
+
+logger = logging.getLogger("shop")
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Return True when ``target`` is a path inside this shop (no scheme, host or ``//``)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _content_security_policy() -> str:
+    form_targets = "'self'"
+    if current_app.config["PAYMENT_PROVIDER"] == "stripe":
+        form_targets += " https://checkout.stripe.com"
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"font-src 'self'; connect-src 'self'; form-action {form_targets}; frame-ancestors 'none'; "
+        "base-uri 'self'; object-src 'none'"
+    )
+
+
+def _set_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", _content_security_policy())
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["SHOP_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers["X-Request-ID"] = g.get("request_id", "")
+    return response
+
+
+def _assign_request_id():
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else secrets.token_hex(8)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp each log record with the request id, or ``-`` outside a request."""
+
+    def filter(self, record):
+        from flask import has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    """Log one line per record with time, level, request id and message."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    for name in ("shop", app.logger.name):
+        log = logging.getLogger(name)
+        log.handlers[:] = [handler]
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def register_security(app: Flask) -> None:
+    app.before_request(_assign_request_id)
+    app.after_request(_set_headers)

@@ -1,0 +1,97 @@
+"""Load the demo catalogue, courses and cohorts; running it again changes nothing."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from .clock import ALMATY, to_local
+from .database import unit_of_work
+from .extensions import db
+from .inventory.services import receive_stock
+from .models import Category, Cohort, CohortSession, Course, Product, ProductImage
+from .seed_data import CATEGORIES, COURSES, PRODUCTS, VENUE
+
+SESSIONS_PER_COHORT = 4
+
+
+def _first_session(now: datetime, weeks_ahead: int) -> datetime:
+    local = to_local(now).replace(hour=19, minute=0, second=0, microsecond=0)
+    days_to_saturday = (5 - local.weekday()) % 7 or 7
+    return (local + timedelta(days=days_to_saturday + 7 * weeks_ahead)).astimezone(ALMATY)
+
+
+def _seed_courses(now: datetime) -> dict[str, Course]:
+    courses = {}
+    for position, data in enumerate(COURSES):
+        course = db.session.scalar(select(Course).where(Course.slug == data["slug"]))
+        if course is None:
+            course = Course(slug=data["slug"], topic=data["topic"], position=position,
+                            materials_url=f"/static/img/courses/{data['topic']}.svg")
+            for lang, title, summary in zip(("ru", "kk", "en"), data["title"], data["summary"]):
+                setattr(course, f"title_{lang}", title)
+                setattr(course, f"summary_{lang}", summary)
+                setattr(course, f"description_{lang}", summary)
+            db.session.add(course)
+            db.session.flush()
+            _seed_cohorts(course, data, now)
+        courses[course.slug] = course
+    return courses
+
+
+def _seed_cohorts(course: Course, data: dict, now: datetime) -> None:
+    for number, capacity in enumerate(data["capacity"]):
+        start = _first_session(now, 1 + number * 3 + course.position % 2)
+        in_person = data.get("in_person", False)
+        cohort = Cohort(
+            course=course, starts_at=start, capacity=capacity, price_minor=data["price"] * 100,
+            language="kk" if number == 1 else "ru", format="in_person" if in_person else "online",
+            join_url="" if in_person else f"https://meet.cityfarm.kz/{course.slug}-{number + 1}",
+            venue=VENUE if in_person else "", created_at=now,
+        )
+        cohort.sessions = [
+            CohortSession(starts_at=start + timedelta(days=7 * lesson), duration_minutes=90,
+                          title=f"{lesson + 1}")
+            for lesson in range(SESSIONS_PER_COHORT)
+        ]
+        db.session.add(cohort)
+
+
+def _seed_product(data: dict, categories: dict[str, Category], courses: dict[str, Course], now: datetime) -> None:
+    product = Product(
+        slug=data["slug"], category=categories[data["category"]], price_minor=data["price"] * 100,
+        days_to_harvest=data["days"], is_featured=data.get("featured", False),
+        course=courses.get(data.get("course", "")), created_at=now, updated_at=now,
+        images=[ProductImage(path=f"img/products/{data['slug']}.svg", width=400, height=300)],
+    )
+    for field in ("name", "description", "contents"):
+        for lang, text in zip(("ru", "kk", "en"), data[field]):
+            setattr(product, f"{field}_{lang}", text)
+    db.session.add(product)
+    db.session.flush()
+    if data["stock"]:
+        receive_stock(product, data["stock"], now=now, reason="Demo catalogue: opening stock")
+
+
+def seed_demo(now: datetime) -> int:
+    """Create whatever of the demo catalogue is missing; return how many products were added."""
+    added = 0
+    with unit_of_work():
+        categories = {}
+        for position, (slug, ru, kk, en) in enumerate(CATEGORIES):
+            category = db.session.scalar(select(Category).where(Category.slug == slug))
+            if category is None:
+                category = Category(slug=slug, name_ru=ru, name_kk=kk, name_en=en, position=position)
+                db.session.add(category)
+            categories[slug] = category
+        db.session.flush()
+        courses = _seed_courses(now)
+        existing = set(db.session.scalars(select(Product.slug)))
+        for data in PRODUCTS:
+            if data["slug"] not in existing:
+                _seed_product(data, categories, courses, now)
+                added += 1
+    return added
+
+
+def is_empty() -> bool:
+    """Return True when the catalogue has no products yet."""
+    return db.session.scalar(select(Product.id).limit(1)) is None

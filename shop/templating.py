@@ -1,0 +1,43 @@
+"""Template filters and globals: money, local times, translated model texts."""
+from datetime import datetime
+
+from flask import Flask, session
+from flask_babel import format_date, format_datetime
+
+from .clock import to_local
+from .i18n import LANGUAGE_NAMES, current_locale
+from .money import format_money
+from .orders.status import status_label
+
+
+def money(amount_minor: int | None) -> str:
+    """Format tiyn for the page in the visitor's language."""
+    return format_money(amount_minor or 0, current_locale())
+
+
+def local_datetime(moment: datetime | None, style: str = "medium") -> str:
+    """Show a UTC moment in Almaty time in the visitor's language."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, "d MMMM y, HH:mm" if style == "medium" else style)
+
+
+def local_date(moment: datetime | None) -> str:
+    return format_date(to_local(moment).date(), "d MMMM y") if moment else ""
+
+
+def tr(obj, field: str) -> str:
+    """Return a model's text in the visitor's language (``{{ tr(product, "name") }}``)."""
+    return obj.tr(field, current_locale()) if obj is not None else ""
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,
+                                 order_status_label=status_label)
+
+    @app.context_processor
+    def cart_badge():
+        return {"cart_count": session.get("cart_count", 0)}
