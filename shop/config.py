@@ -43,7 +43,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
     return {
         "SHOP_ENV": shop_env,
         "TESTING": shop_env == "testing",
-        "DEBUG": _flag(env.get("FLASK_DEBUG")) and not production,
+        "DEBUG": _flag(env.get("FLASK_DEBUG")),
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else secrets.token_hex(32)),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

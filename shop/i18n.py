@@ -1,5 +1,5 @@
 """Language choice: ``?lang=`` switches and is remembered, else Accept-Language, else Russian."""
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 
 from .models import LOCALES
@@ -8,7 +8,9 @@ LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English
 
 
 def select_locale() -> str:
-    """Return the visitor's language for this request."""
+    """Return the visitor's language for this request (the default outside one)."""
+    if not has_request_context():
+        return None
     chosen = request.args.get("lang")
     if chosen in LOCALES:
         g.switch_language = chosen

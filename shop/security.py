@@ -3,7 +3,7 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 
 logger = logging.getLogger("shop")
 
@@ -67,6 +67,16 @@ def configure_logging(app: Flask) -> None:
         log.propagate = False
 
 
+def _refuse_nul_bytes():
+    """Answer 400 to input carrying NUL characters, which no form needs and PostgreSQL cannot store."""
+    for values in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            abort(400)
+    if "\x00" in request.path:
+        abort(400)
+
+
 def register_security(app: Flask) -> None:
     app.before_request(_assign_request_id)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_set_headers)

@@ -1,7 +1,7 @@
 """Template filters and globals: money, local times, translated model texts."""
 from datetime import datetime
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_babel import format_date, format_datetime
 
 from .clock import to_local
@@ -32,6 +32,7 @@ def tr(obj, field: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
@@ -40,4 +41,4 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def cart_badge():
-        return {"cart_count": session.get("cart_count", 0)}
+        return {"cart_count": session.get("cart_count", 0) if has_request_context() else 0}

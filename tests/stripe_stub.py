@@ -45,8 +45,9 @@ from urllib.parse import parse_qsl, urlsplit
 import jsonschema
 
 API_VERSION = "2023-08-16"
+# A copy of shared/stripe/request-schemas-2023-08-16.json, kept with the tests so a fresh clone has it.
 SCHEMA_FILE = Path(os.environ.get("STRIPE_REQUEST_SCHEMAS",
-                                  "/work/shared/stripe/request-schemas-2023-08-16.json"))
+                                  Path(__file__).parent / "data" / "stripe-request-schemas-2023-08-16.json"))
 ROUTES = [  # (method, path regex, schema key, handler method)
     ("POST", r"/v1/checkout/sessions", "POST /v1/checkout/sessions", "_create_session"),
     ("GET", r"/v1/checkout/sessions/(?P<session>[^/]+)", "GET /v1/checkout/sessions/{session}", "_get_session"),

@@ -17,7 +17,7 @@ from ..models import Cart, CartLine, Cohort, Product, User
 
 MAX_LINE_QUANTITY = 999
 MAX_SEATS_PER_LINE = 10
-_WHOLE_NUMBER = re.compile(r"\d{1,9}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class NoCohortForKit(ShopError):

@@ -4,6 +4,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from .delivery import LABELS
@@ -17,7 +18,7 @@ class CheckoutForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=200)])
     phone = TelField(_l("Phone"), validators=[
         DataRequired(), Regexp(PHONE, message=_l("Enter a phone number like +7 701 234 56 78."))])
-    delivery_method = RadioField(_l("Delivery"), choices=[(code, label) for code, label in LABELS.items()],
+    delivery_method = RadioField(_l("Delivery"), choices=[SelectChoice(code, label) for code, label in LABELS.items()],
                                  default="pickup", validators=[Optional()])
     city = StringField(_l("City"), validators=[Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=500)])

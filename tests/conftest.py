@@ -1,0 +1,166 @@
+"""Fixtures: an app per test on a fresh schema, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from shop import create_app
+from shop.clock import utcnow
+from shop.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+_schemas_ready: set[str] = set()
+
+
+def _postgres_url() -> str:
+    url = TEST_DATABASE_URL
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "postgresql":
+        return _postgres_url()
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'shop.sqlite3'}"
+
+
+TEST_ENV = {
+    "SHOP_ENV": "testing",
+    "SECRET_KEY": "test-secret-key",
+    "PAYMENT_PROVIDER": "dummy",
+    "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
+    "RATELIMIT_ENABLED": "0",
+    "SHOP_BASE_URL": "http://shop.test",
+}
+
+
+def make_app(database_url: str, **overrides):
+    env = {**TEST_ENV, "DATABASE_URL": database_url, **overrides.pop("env", {})}
+    config = {"WTF_CSRF_ENABLED": False, "SERVER_NAME": None, **overrides}
+    return create_app(config, env=env)
+
+
+def _reset_schema(database_url: str) -> None:
+    if database_url not in _schemas_ready:
+        if database_url.startswith("postgresql"):
+            engine = create_engine(database_url)
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        db.create_all()
+        _schemas_ready.add(database_url)
+        return
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_factory(database_url):
+    """Build an app on the test database with extra settings; the schema is emptied first."""
+    made = []
+
+    def build(**overrides):
+        app = make_app(database_url, **overrides)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A browser that prefers English, so assertions read like the English catalogue."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    return utcnow()
+
+
+@pytest.fixture
+def later(now):
+    return lambda **delta: now + timedelta(**delta)
+
+
+def login(client, user, password: str = "correct horse battery") -> None:
+    """Log ``user`` in through the real login form."""
+    response = client.post("/account/login", data={"email": user.email, "password": password})
+    assert response.status_code == 303, response.data[:500]
+
+
+@pytest.fixture
+def login_as(client):
+    return lambda user, password="correct horse battery": login(client, user, password)
+
+
+WEBHOOK_SECRET = TEST_ENV["STRIPE_WEBHOOK_SECRET"]
+
+
+@pytest.fixture
+def stripe_stub():
+    from tests.stripe_stub import StripeStub
+
+    with StripeStub(api_version="2023-08-16") as stub:
+        yield stub
+    assert stub.rejections == [], "the shop sent Stripe a request Stripe would refuse"
+
+
+@pytest.fixture
+def stripe_app(app_factory, stripe_stub):
+    """The shop with PAYMENT_PROVIDER=stripe, talking to the local Stripe stand-in."""
+    app = app_factory(env={"PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_shop",
+                           "STRIPE_API_BASE": stripe_stub.base_url})
+    with app.app_context():
+        _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def stripe_client(stripe_app):
+    client = stripe_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def post_webhook(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+    """Deliver a Stripe event signed exactly as Stripe signs it."""
+    import json
+
+    from tests.stripe_stub import sign_webhook
+
+    payload = json.dumps(event).encode()
+    return client.post("/webhooks/stripe", data=payload, content_type="application/json",
+                       headers={"Stripe-Signature": sign_webhook(payload, secret, timestamp)})

@@ -1,0 +1,130 @@
+import pytest
+from sqlalchemy import select
+
+from shop.cart.services import NoCohortForKit, add_to_cart, find_cart, merge_carts, summarise, update_line
+from shop.errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock
+from shop.extensions import db
+from shop.models import CartLine
+from tests.factories import make_cohort, make_course, make_product, make_user
+
+
+def _add(now, token=None, user=None, product=None, cohort=None, quantity="1"):
+    return add_to_cart(token=token, user=user, product_slug=product, cohort_ref=cohort, quantity=quantity, now=now)
+
+
+def test_adding_a_kit_creates_a_cart_priced_from_the_database(app, now):
+    product = make_product(stock=5, price=790000)
+    cart = _add(now, product=product.slug, quantity="2")
+    summary = summarise(cart, now)
+    assert summary.subtotal_minor == 1580000
+    assert [(row.line.product_id, row.line.quantity) for row in summary.rows] == [(product.id, 2)]
+
+
+def test_adding_the_same_kit_again_adds_to_its_line(app, now):
+    product = make_product(stock=5)
+    cart = _add(now, product=product.slug)
+    _add(now, token=cart.token, product=product.slug, quantity="2")
+    assert [line.quantity for line in cart.lines] == [3]
+
+
+@pytest.mark.parametrize("quantity", ["0", "-3", "1.5", "abc", str(10**12)])
+def test_a_bad_quantity_changes_nothing(app, now, quantity):
+    product = make_product(stock=5)
+    with pytest.raises(InvalidQuantity):
+        _add(now, product=product.slug, quantity=quantity)
+    assert db.session.scalar(select(CartLine.id)) is None
+
+
+def test_more_than_available_is_refused(app, now):
+    product = make_product(stock=2)
+    cart = _add(now, product=product.slug, quantity="2")
+    with pytest.raises(OutOfStock):
+        _add(now, token=cart.token, product=product.slug)
+    assert cart.lines[0].quantity == 2
+
+
+@pytest.mark.parametrize("slug", ["no-such-kit", "", None])
+def test_an_unknown_product_is_not_found(app, now, slug):
+    with pytest.raises(NotFound):
+        _add(now, product=slug)
+
+
+def test_an_inactive_product_cannot_be_added(app, now):
+    product = make_product(is_active=False)
+    with pytest.raises(NotFound):
+        _add(now, product=product.slug)
+
+
+def test_updating_a_line_to_zero_removes_it(app, now):
+    product = make_product(stock=5)
+    cart = _add(now, product=product.slug)
+    update_line(cart, str(cart.lines[0].id), "0", now=now)
+    assert summarise(cart, now).rows == []
+
+
+def test_a_line_of_another_cart_cannot_be_updated(app, now):
+    product = make_product(stock=5)
+    mine = _add(now, product=product.slug)
+    theirs = _add(now, product=product.slug)
+    with pytest.raises(NotFound):
+        update_line(mine, str(theirs.lines[0].id), "3", now=now)
+    assert theirs.lines[0].quantity == 1
+
+
+def test_a_visitors_cart_joins_the_users_cart_at_login(app, now):
+    user = make_user()
+    basil, mint = make_product(stock=9), make_product(stock=9)
+    _add(now, user=user, product=basil.slug)
+    visitor = _add(now, product=basil.slug, quantity="2")
+    _add(now, token=visitor.token, product=mint.slug)
+    merge_carts(visitor.token, user, now=now)
+    cart = find_cart(user=user)
+    assert sorted((line.product_id, line.quantity) for line in cart.lines) == [(basil.id, 3), (mint.id, 1)]
+    assert find_cart(token=visitor.token) is None
+
+
+def test_a_cohort_seat_is_priced_at_the_cohort_price(app, now):
+    cohort = make_cohort(price=1990000, capacity=5)
+    cart = _add(now, cohort=str(cohort.id))
+    assert summarise(cart, now).subtotal_minor == 1990000
+    assert not summarise(cart, now).needs_delivery
+
+
+def test_a_kit_with_a_course_takes_the_soonest_cohort_with_seats_when_none_is_chosen(app, now, later):
+    course = make_course()
+    make_cohort(course=course, capacity=0, starts_at=later(days=3))
+    open_cohort = make_cohort(course=course, capacity=5, starts_at=later(days=10))
+    make_cohort(course=course, capacity=5, starts_at=later(days=20))
+    kit = make_product(stock=5, course=course)
+    cart = _add(now, product=kit.slug)
+    assert (cart.lines[0].product_id, cart.lines[0].cohort_id) == (kit.id, open_cohort.id)
+
+
+def test_a_kit_with_a_course_is_refused_before_payment_when_no_cohort_has_seats(app, now):
+    course = make_course()
+    make_cohort(course=course, capacity=0)
+    kit = make_product(stock=5, course=course)
+    with pytest.raises(NoCohortForKit):
+        _add(now, product=kit.slug)
+
+
+def test_a_cohort_of_another_course_cannot_be_chosen_for_a_kit(app, now):
+    kit = make_product(stock=5, course=make_course())
+    other = make_cohort()
+    with pytest.raises(NotFound):
+        _add(now, product=kit.slug, cohort=str(other.id))
+
+
+def test_a_full_cohort_cannot_be_added(app, now):
+    cohort = make_cohort(capacity=1)
+    _add(now, cohort=str(cohort.id))
+    with pytest.raises(CohortFull):
+        _add(now, cohort=str(cohort.id), quantity="2")
+
+
+def test_a_started_or_cancelled_cohort_cannot_be_added(app, now, later):
+    started = make_cohort(starts_at=later(hours=-1))
+    cancelled = make_cohort(is_cancelled=True)
+    for cohort in (started, cancelled):
+        with pytest.raises(CohortClosed):
+            _add(now, cohort=str(cohort.id))

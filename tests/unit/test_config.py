@@ -1,0 +1,49 @@
+import pytest
+
+from shop import create_app
+from shop.config import ConfigError, check_settings, load_settings
+
+PRODUCTION = {"SHOP_ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/db",
+              "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+
+
+def test_a_safe_production_configuration_is_accepted():
+    check_settings(load_settings(PRODUCTION))
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"SECRET_KEY": ""}, "SECRET_KEY"),
+    ({"PAYMENT_PROVIDER": "dummy"}, "ALLOW_DUMMY_PAYMENTS"),
+    ({"DATABASE_URL": "sqlite:///x.db"}, "ALLOW_SQLITE"),
+    ({"FLASK_DEBUG": "1"}, "debug"),
+    ({"STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY"),
+])
+def test_production_refuses_an_unsafe_start_and_says_why(change, reason):
+    with pytest.raises(ConfigError, match=reason):
+        create_app(env={**PRODUCTION, **change})
+
+
+def test_dummy_payments_and_sqlite_are_allowed_in_production_when_asked_for():
+    check_settings(load_settings({**PRODUCTION, "PAYMENT_PROVIDER": "dummy", "ALLOW_DUMMY_PAYMENTS": "1",
+                                  "DATABASE_URL": "sqlite:///x.db", "ALLOW_SQLITE": "1"}))
+
+
+def test_development_invents_a_secret_key_and_defaults_to_sqlite_in_instance():
+    settings = load_settings({})
+    assert len(settings["SECRET_KEY"]) >= 32
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and "instance" in settings["SQLALCHEMY_DATABASE_URI"]
+    assert settings["PAYMENT_PROVIDER"] == "dummy" and settings["RESERVATION_MINUTES"] == 30
+
+
+def test_a_plain_postgres_url_is_given_the_psycopg_driver():
+    assert load_settings({"DATABASE_URL": "postgresql://u@h/db"})["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_a_non_numeric_reservation_time_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="RESERVATION_MINUTES"):
+        load_settings({"RESERVATION_MINUTES": "soon"})
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="SHOP_ENV"):
+        load_settings({"SHOP_ENV": "staging"})

@@ -1,0 +1,31 @@
+import pytest
+
+from shop.money import format_money, parse_tenge, tenge
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("ru", "12\u00a0900\u00a0₸"), ("kk", "12\u00a0900\u00a0₸"), ("en", "₸12,900")])
+def test_whole_tenge_are_shown_without_decimals_in_each_language(locale, expected):
+    assert format_money(1290000, locale) == expected
+
+
+def test_tiyn_are_shown_when_the_amount_is_not_whole():
+    assert format_money(1290050, "ru") == "12\u00a0900,50\u00a0₸"
+
+
+def test_zero_is_formatted_as_zero_tenge():
+    assert format_money(0, "ru") == "0\u00a0₸"
+
+
+def test_tenge_converts_to_tiyn():
+    assert tenge(7900) == 790000
+
+
+@pytest.mark.parametrize(("text", "expected"), [("12 900", 1290000), ("12900.50", 1290050), ("12900,5", 1290050)])
+def test_staff_prices_parse_into_tiyn(text, expected):
+    assert parse_tenge(text) == expected
+
+
+@pytest.mark.parametrize("text", ["-5", "abc", "1.234", ""])
+def test_nonsense_prices_are_refused(text):
+    with pytest.raises(Exception):
+        parse_tenge(text)

@@ -1,0 +1,30 @@
+"""Shared steps of the view tests: fill a cart, check out, pay on the dummy page."""
+from urllib.parse import urlsplit
+
+BUYER = {"email": "buyer@example.kz", "full_name": "Дана Омарова", "phone": "+7 701 234 56 78",
+         "delivery_method": "courier", "city": "Алматы", "address": "пр. Абая 10, кв. 5"}
+
+
+def add(client, product=None, quantity=1, cohort=None):
+    data = {"quantity": str(quantity)}
+    if product is not None:
+        data["product"] = product.slug
+    if cohort is not None:
+        data["cohort"] = str(cohort.id)
+    return client.post("/cart/add", data=data)
+
+
+def check_out(client, **changes):
+    return client.post("/checkout", data={**BUYER, **changes})
+
+
+def path_of(response) -> str:
+    parts = urlsplit(response.headers["Location"])
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def pay_dummy(client, outcome="pay"):
+    """Check out and press a button on the dummy provider's page; return the answer."""
+    response = check_out(client)
+    assert response.status_code == 303, response.data[:400]
+    return client.post(path_of(response), data={"outcome": outcome})

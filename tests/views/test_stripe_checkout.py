@@ -1,0 +1,172 @@
+import time
+
+from sqlalchemy import func, select
+
+from shop.extensions import db
+from shop.inventory.services import availability
+from shop.models import Order, Payment, ProcessedEvent, Refund, StockMovement
+from tests.conftest import post_webhook
+from tests.factories import make_product
+from tests.stripe_stub import make_event
+from tests.views.helpers import add, check_out
+
+
+def _start(client, stub, product, quantity=2):
+    add(client, product, quantity)
+    response = check_out(client)
+    assert response.status_code == 303, response.data[:500]
+    session_id = next(iter(stub.sessions))
+    return response, session_id
+
+
+def _sold(product) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(StockMovement.delta), 0))
+                             .where(StockMovement.product_id == product.id, StockMovement.kind == "sold"))
+
+
+def test_checkout_creates_a_stripe_session_priced_by_the_shop_and_redirects_to_it(stripe_client, stripe_stub):
+    product = make_product(stock=5, price=790000)
+    response, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.sessions[session_id]
+    order = db.session.scalar(select(Order))
+    assert response.headers["Location"] == session["url"]
+    assert session["mode"] == "payment" and session["currency"] == "kzt"
+    assert session["client_reference_id"] == order.public_id == session["metadata"]["order_id"]
+    assert session["amount_total"] == order.total_minor
+    method, path, params, headers = next(r for r in stripe_stub.requests if r[1] == "/v1/checkout/sessions")
+    assert params["line_items"][0]["price_data"]["unit_amount"] in (790000, "790000")
+    assert any(k.lower() == "idempotency-key" for k in headers)
+    hold_end = int(order.created_at.timestamp()) + 31 * 60
+    assert abs(int(params["expires_at"]) - hold_end) <= 5
+
+
+def test_a_completed_session_webhook_marks_the_order_paid_and_sells_once(stripe_client, stripe_stub, now):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    event = make_event("checkout.session.completed", stripe_stub.complete(session_id))
+    assert post_webhook(stripe_client, event).status_code == 200
+    assert post_webhook(stripe_client, event).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "paid"
+    assert _sold(product) == -2
+    db.session.refresh(product)
+    assert product.on_hand == 3
+    assert db.session.scalar(select(func.count(ProcessedEvent.id))) == 1
+
+
+def test_events_out_of_order_change_the_shop_once(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.complete(session_id)
+    post_webhook(stripe_client, make_event("checkout.session.async_payment_succeeded", session))
+    post_webhook(stripe_client, make_event("checkout.session.completed", session))
+    post_webhook(stripe_client, make_event("checkout.session.expired", {**session, "status": "expired"}))
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "paid"
+    assert _sold(product) == -2
+
+
+def test_a_bad_signature_gets_400_and_changes_nothing(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    event = make_event("checkout.session.completed", stripe_stub.complete(session_id))
+    assert post_webhook(stripe_client, event, secret="whsec_wrong").status_code == 400
+    response = stripe_client.post("/webhooks/stripe", json=event)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(ProcessedEvent.id)) is None
+
+
+def test_a_signature_older_than_five_minutes_is_refused(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    event = make_event("checkout.session.completed", stripe_stub.complete(session_id))
+    assert post_webhook(stripe_client, event, timestamp=int(time.time()) - 301).status_code == 400
+    assert db.session.scalar(select(Order.status)) == "pending_payment"
+
+
+def test_an_expired_session_cancels_the_order_and_gives_the_stock_back(stripe_client, stripe_stub, now):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    assert availability([product.id], now)[product.id] == 3
+    post_webhook(stripe_client, make_event("checkout.session.expired", stripe_stub.expire(session_id)))
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert availability([product.id], now)[product.id] == 5
+
+
+def test_a_failed_async_payment_cancels_the_order(stripe_client, stripe_stub, now):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.complete(session_id, payment_status="unpaid")
+    post_webhook(stripe_client, make_event("checkout.session.completed", session))
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    post_webhook(stripe_client, make_event("checkout.session.async_payment_failed", session))
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert availability([product.id], now)[product.id] == 5
+
+
+def test_when_stripe_is_down_the_buyer_is_told_the_order_stays_unpaid_and_the_cart_is_kept(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    add(stripe_client, product, 1)
+    stripe_stub.down()
+    response = check_out(stripe_client)
+    stripe_stub.up()
+    assert response.status_code == 200
+    assert "could not be reached" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Payment.id)) is None
+    assert product.name_en in stripe_client.get("/cart").get_data(as_text=True)
+
+
+def test_the_success_page_asks_stripe_so_a_late_webhook_does_not_leave_the_order_pending(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    stripe_stub.complete(session_id)
+    order = db.session.scalar(select(Order))
+    response = stripe_client.get(f"/checkout/success?order={order.public_id}&session_id={session_id}")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "paid"
+
+
+def test_the_success_page_does_not_believe_the_query_string(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _start(stripe_client, stripe_stub, product)
+    order = db.session.scalar(select(Order))
+    stripe_client.get(f"/checkout/success?order={order.public_id}&session_id=cs_test_forged&paid=1")
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "pending_payment"
+
+
+def test_checking_out_again_expires_the_earlier_stripe_session(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, first_session = _start(stripe_client, stripe_stub, product)
+    check_out(stripe_client)
+    assert stripe_stub.sessions[first_session]["status"] == "expired"
+    assert db.session.scalars(select(Order.status).order_by(Order.id)).all() == ["cancelled", "pending_payment"]
+
+
+def test_a_refund_reported_by_stripe_is_recorded_once(stripe_client, stripe_stub):
+    product = make_product(stock=5, price=500000)
+    _, session_id = _start(stripe_client, stripe_stub, product, quantity=1)
+    session = stripe_stub.complete(session_id)
+    post_webhook(stripe_client, make_event("checkout.session.completed", session))
+    order = db.session.scalar(select(Order))
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": session["payment_intent"],
+              "amount_refunded": 200000, "metadata": {"order_id": order.public_id}, "refunds": {"data": []}}
+    event = make_event("charge.refunded", charge)
+    post_webhook(stripe_client, event)
+    post_webhook(stripe_client, event)
+    post_webhook(stripe_client, make_event("charge.refunded", charge))
+    db.session.expire_all()
+    assert db.session.scalars(select(Refund.amount_minor)).all() == [200000]
+    assert db.session.scalar(select(Order.status)) == "partially_refunded"
+
+
+def test_an_unknown_event_type_is_acknowledged_and_ignored(stripe_client):
+    response = post_webhook(stripe_client, make_event("customer.created", {"id": "cus_1"}))
+    assert response.status_code == 200
