@@ -44,3 +44,26 @@ def send_outbox_command() -> None:
 
     sent, failed = send_outbox(utcnow())
     click.echo(f"Sent {sent} e-mail(s); {failed} to retry.")
+
+
+@shop_cli.command("check-integrity")
+def check_integrity_command() -> None:
+    """Check stock, holds, orders, seats and payments against each other; exit 1 when broken."""
+    from .integrity import check_integrity
+
+    problems = check_integrity()
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found:")
+        for problem in problems:
+            click.echo(f"  - {problem}")
+        raise SystemExit(1)
+    click.echo("All invariants hold.")
+
+
+@shop_cli.command("release-expired")
+def release_expired_command() -> None:
+    """Release reservations whose time ran out (safe to run from cron)."""
+    from .checkout.expiry import release_expired
+
+    holds, orders = release_expired(utcnow())
+    click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s).")

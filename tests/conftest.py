@@ -82,12 +82,22 @@ def app_factory(database_url):
             db.engine.dispose()
 
 
+def _assert_integrity(request) -> None:
+    """Every test that changes data ends with the integrity checker finding nothing broken."""
+    from shop.integrity import check_integrity
+
+    db.session.rollback()
+    if request.node.get_closest_marker("breaks_integrity") is None:
+        assert check_integrity() == [], "flask shop check-integrity would fail after this test"
+
+
 @pytest.fixture
-def app(app_factory):
+def app(app_factory, request):
     app = app_factory()
     with app.app_context():
         _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
         yield app
+        _assert_integrity(request)
         db.session.remove()
 
 
@@ -138,13 +148,14 @@ def stripe_stub():
 
 
 @pytest.fixture
-def stripe_app(app_factory, stripe_stub):
+def stripe_app(app_factory, stripe_stub, request):
     """The shop with PAYMENT_PROVIDER=stripe, talking to the local Stripe stand-in."""
     app = app_factory(env={"PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_shop",
                            "STRIPE_API_BASE": stripe_stub.base_url})
     with app.app_context():
         _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
         yield app
+        _assert_integrity(request)
         db.session.remove()
 
 

@@ -1,0 +1,153 @@
+"""The invariants `flask shop check-integrity` checks: stock, holds, orders, seats and payments agree.
+
+Each check is one or two aggregate queries and returns a list of plain-language problems,
+so the command can run against a live shop from cron and tests can assert an empty list.
+"""
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from .clock import utcnow
+from .extensions import db
+from .models import Cohort, Enrolment, Hold, Order, OrderLine, Payment, Product, Refund, StockMovement
+from .orders.status import PAID_STATUSES
+
+Check = Callable[[datetime], list[str]]
+
+
+def stock_matches_ledger(now: datetime) -> list[str]:
+    """Stock on hand equals the sum of its ledger, and the last movement's level after."""
+    ledger = (select(StockMovement.product_id, func.sum(StockMovement.delta).label("total"),
+                     func.max(StockMovement.id).label("last_id"))
+              .group_by(StockMovement.product_id).subquery())
+    rows = db.session.execute(
+        select(Product.slug, Product.on_hand, func.coalesce(ledger.c.total, 0), StockMovement.level_after)
+        .outerjoin(ledger, ledger.c.product_id == Product.id)
+        .outerjoin(StockMovement, StockMovement.id == ledger.c.last_id)
+    ).all()
+    problems = []
+    for slug, on_hand, total, last_level in rows:
+        if on_hand != total:
+            problems.append(f"product {slug}: on hand {on_hand} but its ledger sums to {total}")
+        elif last_level is not None and last_level != on_hand:
+            problems.append(f"product {slug}: on hand {on_hand} but the last movement left {last_level}")
+        if on_hand < 0:
+            problems.append(f"product {slug}: on hand is negative ({on_hand})")
+    return problems
+
+
+def holds_within_stock(now: datetime) -> list[str]:
+    """No product is held beyond what is on hand."""
+    held = (select(Hold.product_id, func.sum(Hold.quantity).label("held"))
+            .where(Hold.product_id.is_not(None), Hold.expires_at > now).group_by(Hold.product_id).subquery())
+    rows = db.session.execute(select(Product.slug, Product.on_hand, held.c.held)
+                              .join(held, held.c.product_id == Product.id).where(held.c.held > Product.on_hand)).all()
+    return [f"product {slug}: {count} held but only {on_hand} on hand" for slug, on_hand, count in rows]
+
+
+def seats_within_capacity(now: datetime) -> list[str]:
+    """No cohort has more active enrolments plus live seat holds than seats."""
+    enrolled = (select(Enrolment.cohort_id, func.count(Enrolment.id).label("n"))
+                .where(Enrolment.status == "active").group_by(Enrolment.cohort_id).subquery())
+    held = (select(Hold.cohort_id, func.sum(Hold.quantity).label("n"))
+            .where(Hold.cohort_id.is_not(None), Hold.expires_at > now).group_by(Hold.cohort_id).subquery())
+    taken = func.coalesce(enrolled.c.n, 0) + func.coalesce(held.c.n, 0)
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.capacity, func.coalesce(enrolled.c.n, 0), func.coalesce(held.c.n, 0))
+        .outerjoin(enrolled, enrolled.c.cohort_id == Cohort.id).outerjoin(held, held.c.cohort_id == Cohort.id)
+        .where(taken > Cohort.capacity)
+    ).all()
+    return [f"cohort {cid}: {n_enrolled} enrolled and {n_held} held for {capacity} seats"
+            for cid, capacity, n_enrolled, n_held in rows]
+
+
+def paid_lines_sold_once(now: datetime) -> list[str]:
+    """Every product line of a paid order has exactly one sale in the ledger (unless flagged for staff)."""
+    sales = (select(StockMovement.order_line_id, func.count(StockMovement.id).label("n"),
+                    func.sum(StockMovement.delta).label("units"))
+             .where(StockMovement.kind == "sold").group_by(StockMovement.order_line_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, OrderLine.id, OrderLine.quantity, func.coalesce(sales.c.n, 0), sales.c.units,
+               Order.status, Order.needs_attention)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .outerjoin(sales, sales.c.order_line_id == OrderLine.id)
+        .where(OrderLine.product_id.is_not(None))
+    ).all()
+    problems = []
+    for public_id, line_id, quantity, count, units, status, flagged in rows:
+        paid = status in PAID_STATUSES
+        if paid and count != 1 and not flagged:
+            problems.append(f"order {public_id}: line {line_id} is paid but sold {count} times")
+        elif paid and count == 1 and -units != quantity:
+            problems.append(f"order {public_id}: line {line_id} sold {-units} units of {quantity}")
+        elif not paid and count:
+            problems.append(f"order {public_id}: line {line_id} is sold but the order is {status}")
+    return problems
+
+
+def no_holds_on_closed_orders(now: datetime) -> list[str]:
+    """No hold belongs to an order that is paid or cancelled."""
+    rows = db.session.execute(
+        select(Order.public_id, Order.status, func.count(Hold.id)).join(Hold, Hold.order_id == Order.id)
+        .where(Order.status != "pending_payment").group_by(Order.public_id, Order.status)
+    ).all()
+    return [f"order {public_id}: {count} hold(s) left on a {status} order" for public_id, status, count in rows]
+
+
+def refunds_within_payments(now: datetime) -> list[str]:
+    """Refunds never exceed what was paid, and only paid orders have refunds."""
+    refunded = (select(Refund.order_id, func.sum(Refund.amount_minor).label("n")).group_by(Refund.order_id).subquery())
+    paid = (select(Payment.order_id, func.sum(Payment.amount_minor).label("n"))
+            .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, refunded.c.n, func.coalesce(paid.c.n, 0))
+        .join(refunded, refunded.c.order_id == Order.id).outerjoin(paid, paid.c.order_id == Order.id)
+        .where(refunded.c.n > func.coalesce(paid.c.n, 0))
+    ).all()
+    return [f"order {public_id}: refunded {r} but paid {p} (tiyn)" for public_id, r, p in rows]
+
+
+def paid_orders_paid_once(now: datetime) -> list[str]:
+    """Every paid order has exactly one paid payment, and no unpaid order has one."""
+    paid = (select(Payment.order_id, func.count(Payment.id).label("n"))
+            .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, Order.status, func.coalesce(paid.c.n, 0)).outerjoin(paid, paid.c.order_id == Order.id)
+        .where(func.coalesce(paid.c.n, 0) != 1, Order.status.in_(PAID_STATUSES))
+    ).all()
+    unpaid = db.session.execute(
+        select(Order.public_id, Order.status).join(paid, paid.c.order_id == Order.id)
+        .where(Order.status.not_in(PAID_STATUSES))
+    ).all()
+    return ([f"order {p}: {status} with {n} paid payments" for p, status, n in rows]
+            + [f"order {p}: {status} but a payment for it is paid" for p, status in unpaid])
+
+
+def paid_seats_enrolled(now: datetime) -> list[str]:
+    """Every seat line of a paid order has one enrolment per seat (active or cancelled by staff)."""
+    enrolled = (select(Enrolment.order_line_id, func.count(Enrolment.id).label("n"))
+                .group_by(Enrolment.order_line_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, OrderLine.id, OrderLine.quantity, func.coalesce(enrolled.c.n, 0), Order.needs_attention)
+        .join(OrderLine, OrderLine.order_id == Order.id).outerjoin(enrolled, enrolled.c.order_line_id == OrderLine.id)
+        .where(OrderLine.cohort_id.is_not(None), Order.status.in_(PAID_STATUSES),
+               func.coalesce(enrolled.c.n, 0) != OrderLine.quantity)
+    ).all()
+    return [f"order {p}: line {line} bought {q} seat(s) but has {n} enrolment(s)"
+            for p, line, q, n, flagged in rows if not flagged]
+
+
+CHECKS: list[Check] = [stock_matches_ledger, holds_within_stock, seats_within_capacity, paid_lines_sold_once,
+                       no_holds_on_closed_orders, refunds_within_payments, paid_orders_paid_once, paid_seats_enrolled]
+
+
+def check_integrity(now: datetime | None = None) -> list[str]:
+    """Run every check and return the problems found; an empty list means the shop is consistent."""
+    moment = now or utcnow()
+    problems = [problem for check in CHECKS for problem in check(moment)]
+    db.session.rollback()
+    return problems
+
+
+__all__ = ["CHECKS", "check_integrity"]

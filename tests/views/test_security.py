@@ -1,0 +1,130 @@
+"""Web security: CSRF, headers, cookies, sessions, rate limits, redirects and logs."""
+import logging
+import os
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.models import Order
+from tests.conftest import _assert_integrity, _reset_schema
+from tests.factories import make_product, make_user
+
+FORMS = ["/cart/add", "/cart/update", "/checkout", "/account/register", "/account/login", "/account/logout",
+         "/account/reset"]
+
+
+@pytest.fixture
+def csrf_client(app_factory, request):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
+        yield app.test_client()
+        _assert_integrity(request)
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_a_post_without_a_valid_csrf_token_gets_400(csrf_client, path):
+    make_product(stock=3, slug="basil")
+    assert csrf_client.post(path, data={"product": "basil", "email": "a@b.kz"}).status_code == 400
+    assert csrf_client.post(path, data={"product": "basil", "csrf_token": "forged"}).status_code == 400
+
+
+def test_a_form_with_its_token_is_accepted(csrf_client):
+    make_product(stock=3, slug="basil")
+    page = csrf_client.get("/products/basil").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert csrf_client.post("/cart/add", data={"product": "basil", "csrf_token": token}).status_code == 303
+
+
+def test_the_stripe_webhook_needs_no_csrf_token_but_a_signature(csrf_client):
+    assert csrf_client.post("/webhooks/stripe", data="{}").status_code == 400
+
+
+def test_pages_carry_the_security_headers(client, app):
+    headers = client.get("/").headers
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Request-ID"]
+    assert "Strict-Transport-Security" not in headers
+
+
+def test_production_adds_hsts_and_secure_cookies(app_factory):
+    production = app_factory(env={"SHOP_ENV": "production", "ALLOW_SQLITE": "1", "ALLOW_DUMMY_PAYMENTS": "1"})
+    assert production.config["SESSION_COOKIE_SECURE"] and production.config["REMEMBER_COOKIE_SECURE"]
+    with production.app_context():
+        _reset_schema(production.config["SQLALCHEMY_DATABASE_URI"])
+        response = production.test_client().get("/healthz")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(client, app):
+    make_product(stock=3, slug="basil")
+    response = client.post("/cart/add", data={"product": "basil"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_starts_a_fresh_session(client):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    client.post("/account/login", data={"email": user.email, "password": "correct horse battery"})
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"] == str(user.id)
+
+
+def test_repeated_login_attempts_are_rate_limited(app_factory):
+    app = app_factory(env={"RATELIMIT_ENABLED": "1"})
+    with app.app_context():
+        _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
+        client = app.test_client()
+        answers = [client.post("/account/login", data={"email": "x@y.kz", "password": "wrong-password"}).status_code
+                   for _ in range(12)]
+    assert answers[:10] == [400] * 10 and answers[-1] == 429
+
+
+def _redis_available(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.mark.skipif(not _redis_available(REDIS_URL), reason="no Redis server for the shared rate-limit store")
+def test_rate_limits_are_shared_through_redis_when_configured(app_factory):
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    apps = [app_factory(env={"RATELIMIT_ENABLED": "1", "RATELIMIT_STORAGE_URI": REDIS_URL}) for _ in range(2)]
+    with apps[0].app_context():
+        _reset_schema(apps[0].config["SQLALCHEMY_DATABASE_URI"])
+    answers = []
+    for attempt in range(12):
+        app = apps[attempt % 2]  # two app servers, one limit
+        with app.app_context():
+            answers.append(app.test_client().post("/account/reset", data={"email": "x@y.kz"}).status_code)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    assert 429 in answers and answers.index(429) == 5
+
+
+def test_no_password_reaches_a_log_line(client, caplog):
+    user = make_user()
+    with caplog.at_level(logging.DEBUG):
+        client.post("/account/login", data={"email": user.email, "password": "my-secret-password-42"})
+        client.post("/account/register", data={"email": "n@x.kz", "full_name": "N", "password": "another-secret-99"})
+    assert "my-secret-password-42" not in caplog.text and "another-secret-99" not in caplog.text
+
+
+def test_html_typed_by_a_customer_is_shown_escaped(client):
+    make_product(stock=3, slug="basil")
+    client.post("/cart/add", data={"product": "basil"})
+    client.post("/checkout", data={"email": "a@b.kz", "full_name": "<script>alert(1)</script>", "phone": "+77012345678",
+                                   "delivery_method": "pickup"})
+    order = db.session.scalar(select(Order))
+    page = client.get(f"/orders/{order.public_id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)</script>" not in page
