@@ -1,12 +1,8 @@
-"""Security headers, a request id on every request, and safe ``next=`` redirects."""
-import logging
+"""Security headers, a request id on every request, refusal of NUL bytes, and safe ``next=`` redirects."""
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
-
-logger = logging.getLogger("shop")
-
 
 def is_safe_next(target: str | None) -> bool:
     """Return True when ``target`` is a path inside this shop (no scheme, host or ``//``)."""
@@ -43,28 +39,6 @@ def _set_headers(response):
 def _assign_request_id():
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else secrets.token_hex(8)
-
-
-class RequestIdFilter(logging.Filter):
-    """Stamp each log record with the request id, or ``-`` outside a request."""
-
-    def filter(self, record):
-        from flask import has_request_context
-
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
-
-
-def configure_logging(app: Flask) -> None:
-    """Log one line per record with time, level, request id and message."""
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
-    for name in ("shop", app.logger.name):
-        log = logging.getLogger(name)
-        log.handlers[:] = [handler]
-        log.setLevel(logging.INFO)
-        log.propagate = False
 
 
 def _refuse_nul_bytes():
