@@ -1,8 +1,10 @@
-"""Template filters and globals: money, local times, translated model texts."""
+"""Template filters and globals: money, local times, translated model texts, sanitised staff text."""
 from datetime import datetime
 
+import nh3
 from flask import Flask, has_request_context, session
 from flask_babel import format_date, format_datetime
+from markupsafe import Markup
 
 from .clock import to_local
 from .i18n import LANGUAGE_NAMES, current_locale
@@ -26,6 +28,18 @@ def local_date(moment: datetime | None) -> str:
     return format_date(to_local(moment).date(), "d MMMM y") if moment else ""
 
 
+RICH_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
+
+
+def rich_text(text: str | None) -> Markup:
+    """Show staff-written text: a few formatting tags survive (cleaned by nh3), line breaks are kept."""
+    if not text:
+        return Markup("")
+    cleaned = nh3.clean(text, tags=RICH_TAGS, attributes={"a": {"href"}}, link_rel="noopener noreferrer",
+                        url_schemes={"http", "https", "mailto"})
+    return Markup(cleaned.replace("\n", "<br>\n"))
+
+
 def tr(obj, field: str) -> str:
     """Return a model's text in the visitor's language (``{{ tr(product, "name") }}``)."""
     return obj.tr(field, current_locale()) if obj is not None else ""
@@ -34,6 +48,7 @@ def tr(obj, field: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["rich"] = rich_text
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,

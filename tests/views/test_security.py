@@ -128,3 +128,20 @@ def test_html_typed_by_a_customer_is_shown_escaped(client):
     order = db.session.scalar(select(Order))
     page = client.get(f"/orders/{order.public_id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)</script>" not in page
+
+
+def test_forwarded_client_addresses_are_believed_only_behind_a_trusted_proxy(app_factory):
+    from flask import request
+
+    seen = {}
+    for count in (0, 1):
+        app = app_factory(env={"TRUSTED_PROXY_COUNT": str(count)})
+
+        @app.get("/_probe")
+        def probe():
+            seen[count] = request.remote_addr
+            return "ok"
+
+        app.test_client().get("/_probe", headers={"X-Forwarded-For": "203.0.113.9"},
+                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen == {0: "127.0.0.1", 1: "203.0.113.9"}
