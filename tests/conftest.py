@@ -1,5 +1,6 @@
 """Fixtures: an app per test on a fresh schema, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
 import os
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -91,9 +92,9 @@ def _assert_integrity(request) -> None:
         assert check_integrity() == [], "flask shop check-integrity would fail after this test"
 
 
-@pytest.fixture
-def app(app_factory, request):
-    app = app_factory()
+@contextmanager
+def running(app, request):
+    """Run a test inside ``app`` on an empty schema, and check integrity when it ends."""
     with app.app_context():
         _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
         yield app
@@ -101,12 +102,22 @@ def app(app_factory, request):
         db.session.remove()
 
 
-@pytest.fixture
-def client(app):
+def english_client(app):
     """A browser that prefers English, so assertions read like the English catalogue."""
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture
+def app(app_factory, request):
+    with running(app_factory(), request) as app:
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return english_client(app)
 
 
 @pytest.fixture
@@ -152,18 +163,13 @@ def stripe_app(app_factory, stripe_stub, request):
     """The shop with PAYMENT_PROVIDER=stripe, talking to the local Stripe stand-in."""
     app = app_factory(env={"PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_shop",
                            "STRIPE_API_BASE": stripe_stub.base_url})
-    with app.app_context():
-        _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
+    with running(app, request):
         yield app
-        _assert_integrity(request)
-        db.session.remove()
 
 
 @pytest.fixture
 def stripe_client(stripe_app):
-    client = stripe_app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    return english_client(stripe_app)
 
 
 def post_webhook(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):

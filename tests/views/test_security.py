@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Order
-from tests.conftest import _assert_integrity, _reset_schema
+from tests.conftest import _reset_schema, running
 from tests.factories import make_product, make_user
 
 FORMS = ["/cart/add", "/cart/update", "/checkout", "/account/register", "/account/login", "/account/logout",
@@ -17,11 +17,8 @@ FORMS = ["/cart/add", "/cart/update", "/checkout", "/account/register", "/accoun
 
 @pytest.fixture
 def csrf_client(app_factory, request):
-    app = app_factory(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        _reset_schema(app.config["SQLALCHEMY_DATABASE_URI"])
+    with running(app_factory(WTF_CSRF_ENABLED=True), request) as app:
         yield app.test_client()
-        _assert_integrity(request)
 
 
 @pytest.mark.parametrize("path", FORMS)
