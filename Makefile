@@ -41,6 +41,7 @@ load: $(STAMP_DEV) translations
 	$(BIN)/python tests/load/run_load.py
 
 bench: $(STAMP_DEV) translations
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python tests/load/bench.py
 
 clean:

@@ -6,12 +6,15 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .assets import ShopFlask, register_assets
+from .caching import register_caching
 from .config import ROOT, check_settings, load_settings
 from .database import tune_engine
 from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import register_i18n, select_locale
-from .security import configure_logging, register_security
+from .log import configure_logging
+from .pagecache import register_page_cache
+from .security import register_security
 from .templating import register_template_helpers
 
 
@@ -37,6 +40,8 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     register_assets(app)
     register_template_helpers(app)
     register_cli(app)
+    register_caching(app)
+    register_page_cache(app)
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -66,9 +71,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, api, cart, catalog, checkout, courses, orders, payments
+    from . import accounts, admin, api, cart, catalog, checkout, courses, learn, orders, payments
 
-    for feature in (catalog, courses, cart, checkout, payments, orders, accounts, admin, api):
+    for feature in (catalog, courses, cart, checkout, payments, orders, accounts, learn, admin, api):
         app.register_blueprint(feature.bp)
 
 

@@ -64,6 +64,19 @@ def check_integrity_command() -> None:
 def release_expired_command() -> None:
     """Release reservations whose time ran out (safe to run from cron)."""
     from .checkout.expiry import release_expired
+    from .courses.services import expire_waitlist_offers
 
-    holds, orders = release_expired(utcnow())
-    click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s).")
+    now = utcnow()
+    holds, orders = release_expired(now)
+    lapsed = expire_waitlist_offers(now)
+    click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s); "
+               f"{lapsed} waiting-list offer(s) lapsed and passed on.")
+
+
+@shop_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """E-mail learners the day before their cohort starts; each learner once."""
+    from .courses.services import send_reminders
+
+    queued = send_reminders(utcnow())
+    click.echo(f"Queued {queued} reminder(s); `flask shop send-outbox` sends them.")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..courses.services import cohorts_of, soonest_open
+from ..courses.waitlist import bind_claim, claimed_seats, move_claims
 from ..database import unit_of_work
 from ..errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock, ShopError
 from ..extensions import db
@@ -119,11 +120,12 @@ def _resolve_item(product_slug: str | None, cohort_ref, now: datetime) -> tuple[
     return product, cohort
 
 
-def _check_room(product: Product | None, cohort: Cohort | None, quantity: int, now: datetime) -> None:
+def _check_room(product: Product | None, cohort: Cohort | None, quantity: int, now: datetime,
+                claimed: dict[int, int] | None = None) -> None:
     if product is not None and quantity > availability([product.id], now)[product.id]:
         raise OutOfStock()
     if cohort is not None:
-        left = seat_availability([cohort.id], now)[cohort.id]
+        left = seat_availability([cohort.id], now)[cohort.id] + (claimed or {}).get(cohort.id, 0)
         status = cohort.status(left, now)
         if status in ("cancelled", "started", "finished"):
             raise CohortClosed()
@@ -134,17 +136,22 @@ def _check_room(product: Product | None, cohort: Cohort | None, quantity: int, n
 
 
 def add_to_cart(*, token: str | None, user: User | None, product_slug: str | None, cohort_ref, quantity,
-                now: datetime) -> Cart:
-    """Add a kit, a seat, or a kit with its cohort; raise a ShopError and change nothing when refused."""
+                now: datetime, claim: str | None = None) -> Cart:
+    """Add a kit, a seat, or a kit with its cohort; raise a ShopError and change nothing when refused.
+
+    ``claim`` is the token of a waiting-list offer: its cohort's seat goes in the cart once,
+    and the seat the offer holds counts as available to this cart.
+    """
     count = parse_quantity(quantity if quantity not in (None, "") else "1")
     with unit_of_work():
-        product, cohort = _resolve_item(product_slug, cohort_ref, now)
         cart = _cart_for_writing(token, user, now)
+        entry = bind_claim(claim, cart_id=cart.id, now=now) if claim is not None else None
+        product, cohort = _resolve_item(product_slug, entry.cohort_id if entry else cohort_ref, now)
         line = next((line for line in cart.lines
                      if line.product_id == (product.id if product else None)
                      and line.cohort_id == (cohort.id if cohort else None)), None)
-        new_quantity = (line.quantity if line else 0) + count
-        _check_room(product, cohort, new_quantity, now)
+        new_quantity = (line.quantity if line else 0) + (0 if entry and line else count)
+        _check_room(product, cohort, new_quantity, now, claimed_seats(cart.id, now))
         if line is None:
             cart.lines.append(CartLine(product=product, cohort=cohort, quantity=count, created_at=now))
         else:
@@ -167,7 +174,7 @@ def update_line(cart: Cart | None, line_ref, quantity, *, now: datetime) -> Cart
         if count == 0:
             db.session.delete(line)
         else:
-            _check_room(line.product, line.cohort, count, now)
+            _check_room(line.product, line.cohort, count, now, claimed_seats(cart.id, now))
             line.quantity = count
         cart.updated_at = now
     return cart
@@ -190,6 +197,7 @@ def merge_carts(token: str, user: User, *, now: datetime) -> None:
                                           quantity=line.quantity, created_at=now))
             else:
                 mine.quantity += line.quantity
+        move_claims(visitor.id, own.id)
         db.session.delete(visitor)
         own.updated_at = now
 
@@ -204,6 +212,9 @@ def summarise(cart: Cart | None, now: datetime) -> CartSummary:
     ).all()
     stock = availability([line.product_id for line in lines if line.product_id], now)
     seats = seat_availability([line.cohort_id for line in lines if line.cohort_id], now)
+    for cohort_id, claimed in claimed_seats(cart.id, now).items():
+        if cohort_id in seats:
+            seats[cohort_id] += claimed
     rows = []
     for line in lines:
         if line.product_id:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__)
 
-from . import views  # noqa: E402,F401
+from . import uploads, views  # noqa: E402,F401

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..cart.services import summarise
-from ..database import unit_of_work
+from ..courses.waitlist import return_claimed_seats, take_claimed_seats
+from ..database import is_postgres, unit_of_work
 from ..errors import EmptyCart, OutOfStock, PaymentFailed
 from ..extensions import db
 from ..inventory.services import hold_seats, hold_stock, lock_rows, release_holds
@@ -48,6 +49,7 @@ def _replace_unpaid_orders(cart: Cart, now: datetime) -> list[Payment]:
     ).all()
     payments = []
     for order in stale:
+        return_claimed_seats(order.id, now=now)
         release_holds(order.id)
         change_status(order, "cancelled", now=now, note="Replaced by a new checkout of the same cart")
         for payment in db.session.scalars(select(Payment).where(Payment.order_id == order.id, Payment.status == "pending")):
@@ -63,6 +65,9 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
     Returns the order and the earlier payments of this cart that the provider should expire.
     """
     with unit_of_work():
+        if cart is not None and is_postgres():
+            # A double-clicked checkout of one cart waits here, then replaces the first attempt's order.
+            db.session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update())
         summary = summarise(cart, now)
         if not summary.rows:
             raise EmptyCart()
@@ -100,7 +105,11 @@ def _freeze_line(order: Order, row, expires_at: datetime, now: datetime) -> None
         except OutOfStock:
             raise OutOfStock(product=line.product.slug) from None
     if line.cohort_id:
-        hold_seats(line.cohort, line.quantity, expires_at=expires_at, now=now, **owner)
+        # Seats offered from the waiting list and claimed into this cart become the order's first.
+        claimed = take_claimed_seats(order.cart_id, line.cohort, line.quantity, now=now, expires_at=expires_at,
+                                     **owner)
+        if line.quantity > claimed:
+            hold_seats(line.cohort, line.quantity - claimed, expires_at=expires_at, now=now, **owner)
 
 
 def start_payment(order: Order, gateway: Gateway, *, now: datetime) -> str:

@@ -1,27 +1,79 @@
-"""Enrolling buyers of seats (and of kits that include a course) when their order is paid."""
+"""Enrolling buyers of seats (and of kits that include a course) when their order is paid.
+
+Every function here only flushes: fulfilment and cancellation own the transaction.
+"""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from ..accounts.services import find_user, make_password_token
 from ..extensions import db
-from ..models import Enrolment, Order, OrderLine, User
+from ..inventory.services import lock_rows, release_holds
+from ..mail.compose import external_url
+from ..mail.outbox import queue_email
+from ..models import Cohort, Enrolment, Order, OrderLine, User
+from .calendar import calendar_attachment
+from .waitlist import offer_freed_seats, return_claimed_seats, settle_entries_of_buyer
 
 
-def _learner_for(order: Order) -> User | None:
+def _learner_for(order: Order, now: datetime) -> User:
+    """Return the buyer's account; a guest without one gets an account to be invited to."""
     if order.user_id:
         return db.session.get(User, order.user_id)
-    return db.session.scalar(select(User).where(User.email == order.email))
+    user = find_user(order.email)
+    if user is not None:
+        return user
+    try:
+        with db.session.begin_nested():
+            user = User(email=order.email, full_name=order.full_name, phone=order.phone, password_hash=None,
+                        role="customer", locale=order.locale, created_at=now)
+            db.session.add(user)
+    except IntegrityError:  # the same guest paid another order at this very moment
+        user = find_user(order.email)
+    return user
 
 
 def enrol_line(order: Order, line: OrderLine, *, now: datetime) -> list[Enrolment]:
-    """Create one active enrolment per seat bought on ``line``; only flushes."""
-    learner = _learner_for(order)
+    """Create one active enrolment per seat bought on ``line`` and tell the learner; only flushes.
+
+    A guest buyer's enrolments belong to an account made for their e-mail, and they are
+    invited to set its password. The buyer stops waiting for this cohort.
+    """
+    learner = _learner_for(order, now)
     enrolments = [
-        Enrolment(cohort_id=line.cohort_id, user_id=learner.id if learner else None, order_id=order.id,
-                  order_line_id=line.id, email=order.email, full_name=order.full_name, phone=order.phone,
-                  created_at=now)
+        Enrolment(cohort_id=line.cohort_id, user_id=learner.id, order_id=order.id, order_line_id=line.id,
+                  email=order.email, full_name=order.full_name, phone=order.phone, created_at=now)
         for _ in range(line.quantity)
     ]
     db.session.add_all(enrolments)
     db.session.flush()
+    if settle_entries_of_buyer(line.cohort_id, cart_id=order.cart_id, email=order.email, user_id=learner.id):
+        offer_freed_seats(line.cohort_id, now=now)
+    _queue_emails(order, line, learner)
     return enrolments
+
+
+def _queue_emails(order: Order, line: OrderLine, learner: User) -> None:
+    cohort = db.session.get(Cohort, line.cohort_id)
+    learn_link = external_url("learn.index")
+    if not learner.password_hash:
+        invite_link = external_url("accounts.accept_invitation", token=make_password_token(learner, "invite"))
+        queue_email(order.email, "enrolment_invitation", locale=order.locale, dedupe_key=f"invitation:{order.id}",
+                    order=order, learner=learner, link=invite_link, learn_link=learn_link)
+    queue_email(order.email, "enrolment_confirmation", locale=order.locale,
+                dedupe_key=f"enrolment-confirmation:{line.id}", order=order, line=line, cohort=cohort,
+                learn_link=learn_link, attachments=[calendar_attachment(cohort, locale=order.locale)])
+
+
+def release_order_seats(order: Order, *, now: datetime) -> None:
+    """Free the holds of an unpaid order that is going away, and pass freed seats on; only flushes.
+
+    Seats that came from waiting-list offers go back to those offers while they last; the
+    other seats are offered to the people waiting.
+    """
+    cohort_ids = sorted({line.cohort_id for line in order.lines if line.cohort_id})
+    lock_rows(cohort_ids=cohort_ids)
+    return_claimed_seats(order.id, now=now)
+    release_holds(order.id)
+    for cohort_id in cohort_ids:
+        offer_freed_seats(cohort_id, now=now)

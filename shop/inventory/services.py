@@ -10,12 +10,15 @@ Every function here only flushes; the calling service owns the transaction.
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..database import is_postgres
 from ..errors import CohortClosed, CohortFull, OutOfStock, StockConflict
 from ..extensions import db
+from ..mail.compose import external_url
+from ..mail.outbox import queue_email
 from ..models import Cohort, Enrolment, Hold, Product, StockMovement
 
 
@@ -141,25 +144,43 @@ def move_stock(
     staff receiving at once both count and each row records the true level.
     """
     floor = held_units(now) if respect_holds else 0
-    level = db.session.execute(
+    row = db.session.execute(
         update(Product)
         .where(Product.id == product_id, Product.on_hand + delta >= floor, Product.on_hand + delta >= 0)
         .values(on_hand=Product.on_hand + delta)
-        .returning(Product.on_hand)
+        .returning(Product.on_hand, Product.low_stock_threshold)
         .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if level is None:
+    ).one_or_none()
+    if row is None:
         raise StockConflict(product=product_id)
+    level, threshold = row
     movement = StockMovement(
         product_id=product_id, kind=kind, delta=delta, level_after=level, reason=reason, actor_id=actor_id,
         order_id=order_id, order_line_id=order_line_id, created_at=now,
     )
     db.session.add(movement)
     db.session.flush()
+    if level <= threshold < level - delta:
+        _warn_low_stock(movement, threshold)
     product = db.session.get(Product, product_id)
     if product is not None:
         db.session.refresh(product, ["on_hand"])
     return movement
+
+
+def _warn_low_stock(movement: StockMovement, threshold: int) -> None:
+    """Queue one staff e-mail for the movement that took a product down across its threshold.
+
+    The level before and after come from the same atomic UPDATE, so of many sales racing
+    past the threshold exactly one sees the crossing; later sales below it send nothing.
+    """
+    product = db.session.get(Product, movement.product_id)
+    if not product.is_active:
+        return  # not on sale: nobody needs to restock it
+    queue_email(current_app.config["STAFF_EMAIL"], "low_stock", locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+                dedupe_key=f"low-stock:{movement.product_id}:{movement.id}", product=product,
+                level=movement.level_after, threshold=threshold,
+                link=external_url("admin.product", product_id=movement.product_id))
 
 
 def receive_stock(product: Product, quantity: int, *, now: datetime, reason: str = "", actor_id=None) -> StockMovement:

@@ -1,5 +1,6 @@
 """The shop's models, one module per aggregate."""
 from .audit import AuditEntry
+from .cache import CacheGeneration
 from .cart import Cart, CartLine
 from .catalog import Category, Product, ProductImage
 from .common import LOCALES
@@ -11,7 +12,7 @@ from .payment import Payment, ProcessedEvent, Refund
 from .user import User
 
 __all__ = [
-    "AuditEntry", "Attendance", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
+    "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "Hold", "LOCALES", "Order", "OrderEvent", "OrderLine", "OutboxMessage", "Payment",
     "ProcessedEvent", "Product", "ProductImage", "Refund", "StockMovement", "User", "WaitlistEntry",
 ]

@@ -114,13 +114,19 @@ class Enrolment(CreatedAt, db.Model):
 
 
 class WaitlistEntry(CreatedAt, db.Model):
-    """A person waiting for a seat in a full cohort; an offer holds a seat for them for a while."""
+    """A person waiting for a seat in a full cohort; an offer holds a seat for them for a while.
+
+    ``status`` is ``waiting``, ``offered``, ``enrolled``, ``lapsed`` (the offer ran out) or ``left``.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="ru")
     status: Mapped[str] = mapped_column(String(20), default="waiting")
+    # The cart the offered seat was put in by the claim link, so checkout can use the held seat.
+    cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"), index=True)
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

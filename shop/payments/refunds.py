@@ -1,11 +1,38 @@
-"""Refunds: never more than was paid, recorded once whether staff or Stripe reported them."""
+"""Refunds: never more than was paid, recorded once whether staff or Stripe reported them.
+
+A staff refund runs in three steps, like checkout: (1) check the amount against what was
+paid minus what was refunded, refusing with RefundTooLarge before any money moves; (2) ask
+the provider to refund — over the network, so outside any transaction; (3) record the refund,
+restock the chosen lines through the ledger, cancel course places, and tell the buyer, in one
+transaction. The idempotency key names the order, what was refunded before and the amount, so
+a double-clicked button asks the provider once and the unique reference records it once. If
+recording fails after the provider paid out, Stripe's ``charge.refunded`` webhook still brings
+the shop up to date.
+"""
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..database import is_postgres, unit_of_work
+from ..errors import NotFound, RefundTooLarge, ShopError
 from ..extensions import db
-from ..models import Order, Refund
-from ..orders.status import change_status
+from ..inventory.services import restock
+from ..models import Order, Payment, Refund
+from ..orders.status import PAID_STATUSES, change_status
+from .gateway import Gateway
+
+logger = logging.getLogger("shop.refunds")
+
+
+class NothingToRefund(ShopError):
+    message = _l("This order has no payment that can be refunded.")
+
+
+class InvalidRestock(ShopError):
+    message = _l("Only units of this order's kits that were not put back yet can be restocked.")
 
 
 def refunded_total(order: Order) -> int:
@@ -19,3 +46,101 @@ def settle_refund_status(order: Order, *, now: datetime, actor_id: int | None = 
     target = "refunded" if total >= order.total_minor else "partially_refunded" if total else None
     if target and order.status != target:
         change_status(order, target, now=now, actor_id=actor_id)
+
+
+def _paid_payment(order: Order) -> Payment:
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.status == "paid")
+                                .order_by(Payment.id.desc()).limit(1))
+    if payment is None or order.status not in PAID_STATUSES:
+        raise NothingToRefund()
+    return payment
+
+
+def _check_amount(order: Order, payment: Payment, amount_minor: int) -> int:
+    """Refuse an amount above what was paid minus what was refunded; return what was refunded so far."""
+    already = refunded_total(order)
+    if amount_minor <= 0 or amount_minor > payment.amount_minor - already:
+        raise RefundTooLarge(left=payment.amount_minor - already)
+    return already
+
+
+def _check_restock(order: Order, restock_lines: dict[int, int]) -> None:
+    """Refuse to restock a line that is not one of the order's kits, or more units than are still out."""
+    lines = {line.id: line for line in order.lines}
+    for line_id, quantity in restock_lines.items():
+        line = lines.get(line_id)
+        if line is None or not line.product_id or not 0 < quantity <= line.quantity - line.returned_quantity:
+            raise InvalidRestock(line=line_id)
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """What staff asked for: the amount, why, which kit units go back on the shelf, whether seats are cancelled."""
+
+    order_id: int
+    amount_minor: int
+    reason: str
+    restock_lines: dict[int, int]
+    cancel_seats: bool = False
+
+
+def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | None, now: datetime) -> Refund:
+    """Refund part or all of a paid order through its provider, then record it, restock and cancel seats."""
+    order = db.session.get(Order, request.order_id)
+    if order is None:
+        raise NotFound()
+    payment = _paid_payment(order)
+    already = _check_amount(order, payment, request.amount_minor)
+    _check_restock(order, request.restock_lines)
+    if payment.provider != gateway.name or (gateway.name == "stripe" and not payment.payment_intent):
+        raise NothingToRefund()
+    payment_id, charge = payment.id, payment.payment_intent or payment.reference
+    key = f"refund-{order.public_id}-{already}-{request.amount_minor}"
+    db.session.rollback()  # hold no transaction open while the provider answers
+    reference = gateway.refund(charge, request.amount_minor, idempotency_key=key)
+    try:
+        return _record(request, payment_id, reference, actor_id=actor_id, now=now)
+    except Exception:
+        logger.error("provider refunded %s on order %s but the shop could not record it", reference, request.order_id)
+        raise
+
+
+def _lock_order(order_id: int) -> Order:
+    statement = select(Order).where(Order.id == order_id)
+    return db.session.scalar(statement.with_for_update() if is_postgres() else statement)
+
+
+def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id: int | None, now: datetime) -> Refund:
+    from ..admin.audit import record
+    from ..admin.notify import queue_status_email
+
+    with unit_of_work():
+        order = _lock_order(request.order_id)
+        refund = db.session.scalar(select(Refund).where(Refund.reference == reference))
+        if refund is None:  # else the provider's webhook recorded this very refund first
+            _check_amount(order, db.session.get(Payment, payment_id), request.amount_minor)
+            refund = Refund(order_id=order.id, payment_id=payment_id, amount_minor=request.amount_minor,
+                            reference=reference, reason=request.reason.strip(), actor_id=actor_id, created_at=now)
+            db.session.add(refund)
+            db.session.flush()
+        _check_restock(order, request.restock_lines)
+        _restock_lines(order, request.restock_lines, actor_id=actor_id, now=now)
+        settle_refund_status(order, now=now, actor_id=actor_id)
+        if (order.status == "refunded" or request.cancel_seats) and any(line.cohort_id for line in order.lines):
+            from ..courses.services import cancel_enrolments_for_order
+
+            cancel_enrolments_for_order(order, now=now, actor_id=actor_id)
+        queue_status_email(order, dedupe_key=f"refund:{refund.id}", refund_minor=refund.amount_minor)
+        record(actor_id, "order.refund", f"order:{order.public_id}", now=now, amount_minor=refund.amount_minor,
+               reference=reference, restock=request.restock_lines or None, reason=request.reason.strip())
+    return refund
+
+
+def _restock_lines(order: Order, restock_lines: dict[int, int], *, actor_id: int | None, now: datetime) -> None:
+    for line in sorted(order.lines, key=lambda line: line.product_id or 0):
+        quantity = restock_lines.get(line.id, 0)
+        if quantity:
+            restock(line.product_id, quantity, now=now, order_id=order.id, order_line_id=line.id, actor_id=actor_id,
+                    reason="Refund")
+            line.returned_quantity += quantity
+    db.session.flush()

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..courses.enrolment import enrol_line
+from ..courses.enrolment import enrol_line, release_order_seats
+from ..courses.services import cancel_enrolments_for_order
 from ..database import is_postgres, unit_of_work
 from ..extensions import db
 from ..inventory.services import lock_rows, release_holds, sell_line, take_seats
@@ -110,7 +111,7 @@ def cancel_unpaid(public_id: str, *, provider: str, reference: str, now: datetim
         if payment is not None and payment.status == "pending":
             payment.status = "failed" if "failed" in event_type else "expired"
         if order.status == "pending_payment" and (payment is None or payment.status != "paid"):
-            release_holds(order.id)
+            release_order_seats(order, now=now)
             change_status(order, "cancelled", now=now, note=note or event_type)
     return order
 
@@ -137,6 +138,8 @@ def sync_provider_refunds(*, public_id: str, payment_intent: str, amount_refunde
                                   created_at=now))
             db.session.flush()
             settle_refund_status(order, now=now)
+            if order.status == "refunded":
+                cancel_enrolments_for_order(order, now=now)
     return order
 
 

@@ -1,0 +1,143 @@
+"""Cohorts in the staff area: dates, sessions, seats, price, where they meet, and cancelling them."""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..database import unit_of_work
+from ..errors import NotFound, ShopError
+from ..extensions import db
+from ..inventory.services import seats_left
+from ..models import Cohort, CohortSession, Course, Enrolment
+from .audit import record
+from .paging import Page, paginate
+
+COHORT_FIELDS = ("course_id", "starts_at", "price_minor", "language", "format", "join_url", "venue")
+
+
+class MissingPlace(ShopError):
+    message = _l("An online cohort needs its join link, and a cohort at the farm needs its venue.")
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """A cohort with its active enrolments and the seats still free (holds counted)."""
+
+    cohort: Cohort
+    enrolled: int
+    seats_left: int
+    status: str
+
+    @property
+    def fill_percent(self) -> int:
+        return round(100 * self.enrolled / self.cohort.capacity) if self.cohort.capacity else 100
+
+
+def _enrolled():
+    return (select(func.count(Enrolment.id)).where(Enrolment.cohort_id == Cohort.id, Enrolment.status == "active")
+            .correlate(Cohort).scalar_subquery())
+
+
+def _rows(result, now: datetime) -> list[CohortRow]:
+    return [CohortRow(cohort, enrolled, max(left, 0), cohort.status(max(left, 0), now))
+            for cohort, enrolled, left in result]
+
+
+def cohort_list(now: datetime, page: int, *, upcoming: bool = True, course_id: int | None = None) -> Page:
+    """Return a page of cohorts with their fill: upcoming soonest first, or past latest first."""
+    statement = select(Cohort, _enrolled(), seats_left(now)).options(selectinload(Cohort.sessions))
+    if upcoming:
+        statement = statement.where(Cohort.starts_at > now).order_by(Cohort.starts_at, Cohort.id)
+    else:
+        statement = statement.where(Cohort.starts_at <= now).order_by(Cohort.starts_at.desc(), Cohort.id)
+    if course_id:
+        statement = statement.where(Cohort.course_id == course_id)
+    found = paginate(statement, page, rows=True)
+    return Page(_rows(found.items, now), found.page, found.pages, found.total)
+
+
+def upcoming_fill(now: datetime, limit: int = 8) -> list[CohortRow]:
+    """Return the next cohorts that are not cancelled, with how full they are."""
+    statement = (select(Cohort, _enrolled(), seats_left(now)).options(selectinload(Cohort.sessions))
+                 .where(Cohort.starts_at > now, Cohort.is_cancelled.is_(False))
+                 .order_by(Cohort.starts_at, Cohort.id).limit(limit))
+    return _rows(db.session.execute(statement).all(), now)
+
+
+def cohort_row(cohort_id: int, now: datetime) -> CohortRow:
+    """Return one cohort with its fill; raise NotFound."""
+    row = db.session.execute(select(Cohort, _enrolled(), seats_left(now)).options(selectinload(Cohort.sessions))
+                             .where(Cohort.id == cohort_id)).one_or_none()
+    if row is None:
+        raise NotFound()
+    return _rows([row], now)[0]
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound()
+    return cohort
+
+
+def save_cohort(cohort_id: int | None, values: dict, *, actor_id: int | None, now: datetime) -> Cohort:
+    """Create a cohort with its seats, or change one (its seats then change only by `change_capacity`)."""
+    values = {**values, "starts_at": values["starts_at"].astimezone(timezone.utc),
+              "join_url": (values.get("join_url") or "").strip(), "venue": (values.get("venue") or "").strip()}
+    online = values["format"] == "online"
+    if (online and not values["join_url"]) or (not online and not values["venue"]):
+        raise MissingPlace()
+    with unit_of_work():
+        if db.session.get(Course, values["course_id"]) is None:
+            raise NotFound()
+        cohort = Cohort(capacity=values["capacity"], created_at=now) if cohort_id is None else _cohort(cohort_id)
+        changes = {}
+        for field in COHORT_FIELDS:
+            if getattr(cohort, field, None) != values[field]:
+                changes[field] = [getattr(cohort, field, None), values[field]]
+                setattr(cohort, field, values[field])
+        if cohort_id is None:
+            db.session.add(cohort)
+            changes["capacity"] = values["capacity"]
+        db.session.flush()
+        changes.pop("join_url", None)  # the link is for learners only; the log just says it changed
+        record(actor_id, "cohort.create" if cohort_id is None else "cohort.update", f"cohort:{cohort.id}", now=now,
+               **changes)
+    return cohort
+
+
+def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now: datetime) -> None:
+    """Cancel a cohort (no more bookings; enrolled learners stay listed for refunds) or reopen it."""
+    with unit_of_work():
+        cohort = _cohort(cohort_id)
+        cohort.is_cancelled = cancelled
+        record(actor_id, "cohort.cancel" if cancelled else "cohort.reopen", f"cohort:{cohort_id}", now=now)
+
+
+def add_session(cohort_id: int, *, starts_at: datetime, duration_minutes: int, title: str, actor_id: int | None,
+                now: datetime) -> CohortSession:
+    """Schedule one more lesson of a cohort."""
+    with unit_of_work():
+        _cohort(cohort_id)
+        session = CohortSession(cohort_id=cohort_id, starts_at=starts_at.astimezone(timezone.utc),
+                                duration_minutes=duration_minutes, title=title.strip())
+        db.session.add(session)
+        db.session.flush()
+        record(actor_id, "cohort.session_add", f"cohort:{cohort_id}", now=now, session=session.id,
+               starts_at=session.starts_at.isoformat(), minutes=duration_minutes)
+    return session
+
+
+def remove_session(session_id: int, *, actor_id: int | None, now: datetime) -> int:
+    """Take a lesson off a cohort's schedule (its attendance marks go with it); return the cohort id."""
+    with unit_of_work():
+        session = db.session.get(CohortSession, session_id)
+        if session is None:
+            raise NotFound()
+        cohort_id = session.cohort_id
+        record(actor_id, "cohort.session_remove", f"cohort:{cohort_id}", now=now, session=session_id,
+               starts_at=session.starts_at.isoformat())
+        db.session.delete(session)
+    return cohort_id

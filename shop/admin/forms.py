@@ -1,0 +1,221 @@
+"""Staff forms: the shape of input only; stock, uniqueness and permissions are the services' business."""
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateField, DateTimeLocalField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
+
+from ..clock import ALMATY
+from ..models.course import TOPICS
+from ..models.order import STATUSES
+from ..money import parse_tenge
+from ..orders.status import STATUS_LABELS
+
+SLUG = [DataRequired(), Length(max=120),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase Latin letters, digits and hyphens."))]
+LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+TOPIC_LABELS = {"microgreens": _l("Microgreens"), "hydroponics": _l("Hydroponics"), "herbs": _l("Spicy herbs"),
+                "beekeeping": _l("Beekeeping"), "vermiculture": _l("Vermiculture")}
+ROLE_LABELS = {"staff": _l("Staff"), "admin": _l("Administrator"), "customer": _l("Customer (no staff access)")}
+UNITS = [InputRequired(), NumberRange(min=1, max=100_000)]
+PRICE = [InputRequired(), NumberRange(min=0, max=1_000_000_000, message=_l("That amount is too large."))]
+
+
+def choices(labels: dict) -> list[SelectChoice]:
+    """Return select options from {value: label}."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+class TengeField(StringField):
+    """A price typed in tenge (``12 900`` or ``12900.50``); its data is whole tiyn."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_tenge(valuelist[0])
+        except (ArithmeticError, ValueError):
+            self.data = None
+            raise ValueError(_l("Enter an amount in tenge, like 12 900 or 12900.50.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{Decimal(self.data) / 100:f}".removesuffix(".00")
+
+
+def _sensible_year(_form, field) -> None:
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+
+
+def almaty_datetime(label):
+    """A date and time typed in Almaty time; its data is an aware datetime in Asia/Almaty."""
+    return DateTimeLocalField(label, validators=[InputRequired(), _sensible_year], tz=ALMATY,
+                              format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs its CSRF token (cancel, delete, make main)."""
+
+
+# --- stock -------------------------------------------------------------------------------------------
+
+class ReceiveForm(FlaskForm):
+    quantity = IntegerField(_l("Units received"), validators=UNITS)
+    note = StringField(_l("Supplier and delivery note"), validators=[DataRequired(), Length(max=500)])
+
+
+class WriteOffForm(FlaskForm):
+    quantity = IntegerField(_l("Units written off"), validators=UNITS)
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class CountForm(FlaskForm):
+    counted = IntegerField(_l("Units counted on the shelf"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+# --- catalogue ---------------------------------------------------------------------------------------
+
+class ProductForm(FlaskForm):
+    slug = StringField(_l("Address name (slug)"), validators=SLUG)
+    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
+    course_id = SelectField(_l("Includes the course"), coerce=int, default=0)
+    name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=200)])
+    name_kk = StringField(_l("Name (Kazakh)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=10_000)])
+    description_kk = TextAreaField(_l("Description (Kazakh)"), validators=[Length(max=10_000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=10_000)])
+    contents_ru = TextAreaField(_l("What's inside, one item per line (Russian)"), validators=[Length(max=5_000)])
+    contents_kk = TextAreaField(_l("What's inside, one item per line (Kazakh)"), validators=[Length(max=5_000)])
+    contents_en = TextAreaField(_l("What's inside, one item per line (English)"), validators=[Length(max=5_000)])
+    price_minor = TengeField(_l("Price, tenge"), validators=PRICE)
+    low_stock_threshold = IntegerField(_l("Low-stock threshold"), default=3,
+                                       validators=[InputRequired(), NumberRange(min=0, max=100_000)])
+    days_to_harvest = IntegerField(_l("Days to harvest"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    is_active = BooleanField(_l("On sale"), default=True)
+    is_featured = BooleanField(_l("Featured on the home page"))
+
+
+class ImageForm(FlaskForm):
+    image = FileField(_l("Picture (JPEG, PNG or WebP, up to 2 MB)"), validators=[FileRequired()])
+
+
+class CategoryForm(FlaskForm):
+    slug = StringField(_l("Address name (slug)"), validators=SLUG)
+    name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=120)])
+    name_kk = StringField(_l("Name (Kazakh)"), validators=[Length(max=120)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=120)])
+    position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+
+
+class CourseForm(FlaskForm):
+    slug = StringField(_l("Address name (slug)"), validators=SLUG)
+    topic = SelectField(_l("Topic"), choices=choices({topic: TOPIC_LABELS.get(topic, topic) for topic in TOPICS}))
+    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=200)])
+    title_kk = StringField(_l("Title (Kazakh)"), validators=[Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
+    summary_ru = TextAreaField(_l("Summary (Russian)"), validators=[Length(max=2_000)])
+    summary_kk = TextAreaField(_l("Summary (Kazakh)"), validators=[Length(max=2_000)])
+    summary_en = TextAreaField(_l("Summary (English)"), validators=[Length(max=2_000)])
+    description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=10_000)])
+    description_kk = TextAreaField(_l("Description (Kazakh)"), validators=[Length(max=10_000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=10_000)])
+    materials_url = StringField(_l("Materials link"), validators=[Optional(), URL(), Length(max=500)])
+    position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+    is_active = BooleanField(_l("On offer"), default=True)
+
+
+# --- cohorts -----------------------------------------------------------------------------------------
+
+class CohortForm(FlaskForm):
+    course_id = SelectField(_l("Course"), coerce=int, validators=[InputRequired()])
+    starts_at = almaty_datetime(_l("Starts (Almaty time)"))
+    capacity = IntegerField(_l("Seats"), default=12, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+    price_minor = TengeField(_l("Price per seat, tenge"), validators=PRICE)
+    language = SelectField(_l("Language"), choices=choices(LANGUAGES))
+    format = SelectField(_l("Format"), choices=choices({"online": _l("Online"), "in_person": _l("At the farm")}))
+    join_url = StringField(_l("Online join link (shown only to enrolled learners)"),
+                           validators=[Optional(), URL(), Length(max=500)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(_l("Seats"), validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+
+
+class SessionForm(FlaskForm):
+    starts_at = almaty_datetime(_l("Starts (Almaty time)"))
+    duration_minutes = IntegerField(_l("Length, minutes"), default=90,
+                                    validators=[InputRequired(), NumberRange(min=10, max=24 * 60)])
+    title = StringField(_l("Topic of the session"), validators=[Optional(), Length(max=200)])
+
+
+# --- orders, customers, staff ------------------------------------------------------------------------
+
+class OrderFilterForm(FlaskForm):
+    """The order list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=choices({"": _l("Any status"), **{s: STATUS_LABELS[s] for s in STATUSES}}))
+    delivery_method = SelectField(_l("Delivery"), validators=[Optional()], choices=choices(
+        {"": _l("Any delivery"), "pickup": _l("Pickup"), "courier": _l("Courier"), "post": _l("Post")}))
+    date_from = DateField(_l("From"), validators=[Optional(), _sensible_year])
+    date_to = DateField(_l("To"), validators=[Optional(), _sensible_year])
+    q = StringField(_l("E-mail, name or order number"), validators=[Optional(), Length(max=100)])
+
+
+class StatusForm(FlaskForm):
+    to_status = StringField(validators=[DataRequired(), Length(max=30)])
+    tracking_number = StringField(_l("Tracking number"), validators=[Optional(), Length(max=100)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class RefundForm(FlaskForm):
+    amount_minor = TengeField(_l("Amount to refund, tenge"), validators=PRICE)
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    cancel_seats = BooleanField(_l("Cancel this order's course places (always done for a full refund)"))
+
+
+def refund_form(order, **defaults) -> RefundForm:
+    """Return a refund form with a "units to restock" field for each kit line of ``order``."""
+
+    class OrderRefundForm(RefundForm):
+        pass
+
+    for line in order.lines:
+        if line.product_id:
+            left = line.quantity - line.returned_quantity
+            setattr(OrderRefundForm, f"restock_{line.id}", IntegerField(
+                _l("Units of «%(name)s» to put back on the shelf", name=line.name), default=0,
+                validators=[Optional(), NumberRange(min=0, max=left)]))
+    return OrderRefundForm(**defaults)
+
+
+def restock_choice(form: RefundForm) -> dict[int, int]:
+    """Return {order line id: units to restock} from a refund form, leaving out zeros."""
+    return {int(name.removeprefix("restock_")): field.data for name, field in form._fields.items()
+            if name.startswith("restock_") and field.data}
+
+
+class RoleForm(FlaskForm):
+    email = StringField(_l("E-mail of an existing account"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
+
+
+def form_values(form: FlaskForm) -> dict:
+    """Return the form's data without its CSRF token, ready for a service; texts left out become ""."""
+    return {name: "" if value is None and type(form[name]) in (StringField, TextAreaField) else value
+            for name, value in form.data.items() if name != "csrf_token"}

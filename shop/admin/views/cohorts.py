@@ -1,0 +1,176 @@
+"""Cohorts: dates, seats and sessions; rosters with attendance, cancelled places and the CSV export."""
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...clock import utcnow
+from ...courses.services import cancel_enrolment, change_capacity
+from ...errors import NotFound, ShopError
+from ...extensions import db
+from ...models import CohortSession, Enrolment
+from ...templating import tr
+from .. import bp
+from ..catalog import all_courses
+from ..cohorts import add_session, cohort_list, cohort_row, remove_session, save_cohort, set_cancelled
+from ..forms import CapacityForm, CohortForm, ConfirmForm, SessionForm, choices, form_values
+from ..paging import clean_page
+from ..rosters import mark_attendance, payment_state, roster_csv, roster_of
+from .common import actor_id, show_error
+
+
+def _cohort_form(edit: bool = False, **kwargs) -> CohortForm:
+    form = CohortForm(**kwargs)
+    form.course_id.choices = choices({course.id: tr(course, "title") for course in all_courses()})
+    if edit:
+        del form.capacity  # seats change through `change_capacity`, which moves the waiting list
+    return form
+
+
+@bp.get("/cohorts/")
+def cohorts():
+    course = request.args.get("course", "")
+    page = cohort_list(utcnow(), clean_page(request.args.get("page")), upcoming=request.args.get("past") != "1",
+                       course_id=int(course) if course.isdigit() else None)
+    return render_template("admin/cohorts.html", page=page, courses=all_courses(), past=request.args.get("past") == "1",
+                           course=course)
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+def cohort_new():
+    form = _cohort_form(course_id=request.args.get("course", type=int))
+    if form.validate_on_submit():
+        try:
+            cohort = save_cohort(None, form_values(form), actor_id=actor_id(), now=utcnow())
+        except ShopError as error:
+            show_error(error, form, "join_url" if form.format.data == "online" else "venue")
+        else:
+            flash(_("Cohort created. Add its sessions below."), "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort.id), 303)
+    return render_template("admin/cohort_new.html", form=form), 400 if form.errors else 200
+
+
+def _cohort_page(cohort_id: int, status: int = 200, **forms):
+    try:
+        row = cohort_row(cohort_id, utcnow())
+    except NotFound:
+        abort(404)
+    forms.setdefault("form", _cohort_form(edit=True, formdata=None, obj=row.cohort))
+    forms.setdefault("capacity_form", CapacityForm(formdata=None, capacity=row.cohort.capacity))
+    forms.setdefault("session_form", SessionForm(formdata=None))
+    return render_template("admin/cohort.html", row=row, cohort=row.cohort, confirm=ConfirmForm(formdata=None),
+                           **forms), status
+
+
+@bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+def cohort(cohort_id: int):
+    if request.method == "GET":
+        return _cohort_page(cohort_id)
+    form = _cohort_form(edit=True)
+    if form.validate_on_submit():
+        try:
+            save_cohort(cohort_id, form_values(form), actor_id=actor_id(), now=utcnow())
+        except ShopError as error:
+            show_error(error, form, "join_url" if form.format.data == "online" else "venue")
+        else:
+            flash(_("Cohort saved."), "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
+    return _cohort_page(cohort_id, 400, form=form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/capacity")
+def cohort_capacity(cohort_id: int):
+    form = CapacityForm()
+    if form.validate_on_submit():
+        try:
+            change_capacity(cohort_id, form.capacity.data, now=utcnow(), actor_id=actor_id())
+        except ShopError as error:
+            show_error(error, form, "capacity")
+        else:
+            flash(_("Seats changed to %(num)d.", num=form.capacity.data), "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
+    return _cohort_page(cohort_id, 400, capacity_form=form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/cancel", defaults={"cancelled": True}, endpoint="cohort_cancel")
+@bp.post("/cohorts/<int:cohort_id>/reopen", defaults={"cancelled": False}, endpoint="cohort_reopen")
+def cohort_cancelled(cohort_id: int, cancelled: bool):
+    if ConfirmForm().validate_on_submit():
+        try:
+            set_cancelled(cohort_id, cancelled, actor_id=actor_id(), now=utcnow())
+        except NotFound:
+            abort(404)
+        flash(_("Cohort cancelled. Refund its learners' orders from their order pages.") if cancelled
+              else _("Cohort reopened for booking."), "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/sessions")
+def session_add(cohort_id: int):
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            add_session(cohort_id, starts_at=form.starts_at.data, duration_minutes=form.duration_minutes.data,
+                        title=form.title.data or "", actor_id=actor_id(), now=utcnow())
+        except NotFound:
+            abort(404)
+        flash(_("Session added."), "success")
+        return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
+    return _cohort_page(cohort_id, 400, session_form=form)
+
+
+@bp.post("/sessions/<int:session_id>/delete")
+def session_delete(session_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        cohort_id = remove_session(session_id, actor_id=actor_id(), now=utcnow())
+    except NotFound:
+        abort(404)
+    flash(_("Session removed."), "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
+
+
+@bp.get("/cohorts/<int:cohort_id>/roster")
+def roster(cohort_id: int):
+    try:
+        sheet = roster_of(cohort_id, utcnow())
+    except NotFound:
+        abort(404)
+    return render_template("admin/roster.html", sheet=sheet, cohort=sheet.cohort, payment_state=payment_state,
+                           confirm=ConfirmForm(formdata=None))
+
+
+@bp.get("/cohorts/<int:cohort_id>/roster.csv")
+def roster_export(cohort_id: int):
+    try:
+        filename, data = roster_csv(cohort_id, utcnow())
+    except NotFound:
+        abort(404)
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+def attendance(session_id: int):
+    lesson = db.session.get(CohortSession, session_id) or abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+        cohort_id = mark_attendance(session_id, present, actor_id=actor_id(), now=utcnow())
+        flash(_("Attendance saved."), "success")
+        return redirect(url_for("admin.roster", cohort_id=cohort_id), 303)
+    return render_template("admin/attendance.html", lesson=lesson, sheet=roster_of(lesson.cohort_id, utcnow()),
+                           form=form)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/cancel")
+def enrolment_cancel(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    cohort_id = enrolment.cohort_id
+    if ConfirmForm().validate_on_submit():
+        try:
+            cancel_enrolment(enrolment_id, now=utcnow(), actor_id=actor_id())
+        except ShopError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The place is cancelled; the seat is free again."), "success")
+    return redirect(url_for("admin.roster", cohort_id=cohort_id), 303)

@@ -1,0 +1,79 @@
+"""Orders: the filtered list, one order's page, its next status, and refunds."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...clock import utcnow
+from ...errors import NotFound, ShopError
+from ...payments.gateway import get_gateway
+from ...payments.refunds import RefundRequest, refund_order
+from .. import bp
+from ..forms import OrderFilterForm, RefundForm, StatusForm, refund_form, restock_choice
+from ..orders import OrderFilter, TrackingNeeded, advance_order, next_moves, order_list, order_story
+from ..paging import clean_page
+from .common import actor_id, show_error
+
+
+@bp.get("/orders/")
+def orders():
+    form = OrderFilterForm(request.args)
+    data = form.data if form.validate() else {}
+    filters = OrderFilter(status=data.get("status") or "", delivery_method=data.get("delivery_method") or "",
+                          date_from=data.get("date_from"), date_to=data.get("date_to"), query=data.get("q") or "")
+    page = order_list(filters, clean_page(request.args.get("page")))
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("admin/orders.html", form=form, page=page, args=args)
+
+
+def _order_page(order_id: int, status: int = 200, *, refund: RefundForm | None = None,
+                move: StatusForm | None = None):
+    try:
+        story = order_story(order_id)
+    except NotFound:
+        abort(404)
+    moves = next_moves(story.order)
+    forms = {to: move if move is not None and move.to_status.data == to else StatusForm(formdata=None, to_status=to)
+             for to in moves}
+    if refund is None:
+        refund = refund_form(story.order, formdata=None, amount_minor=story.refundable_minor or None)
+    return render_template("admin/order.html", story=story, order=story.order, moves=forms, refund=refund), status
+
+
+@bp.get("/orders/<int:order_id>")
+def order(order_id: int):
+    return _order_page(order_id)
+
+
+@bp.post("/orders/<int:order_id>/status")
+def order_status(order_id: int):
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            advance_order(order_id, form.to_status.data, tracking_number=form.tracking_number.data or "",
+                          note=form.note.data or "", actor_id=actor_id(), now=utcnow())
+        except NotFound:
+            abort(404)
+        except ShopError as error:
+            show_error(error, form, "tracking_number" if isinstance(error, TrackingNeeded) else None)
+        else:
+            flash(_("Order moved on; the buyer is e-mailed."), "success")
+            return redirect(url_for("admin.order", order_id=order_id), 303)
+    return _order_page(order_id, 400, move=form)
+
+
+@bp.post("/orders/<int:order_id>/refund")
+def order_refund(order_id: int):
+    try:
+        form = refund_form(order_story(order_id).order)
+    except NotFound:
+        abort(404)
+    if form.validate_on_submit():
+        request_ = RefundRequest(order_id, form.amount_minor.data, form.reason.data, restock_choice(form),
+                                 cancel_seats=form.cancel_seats.data)
+        try:
+            refund_order(request_, gateway=get_gateway(), actor_id=actor_id(), now=utcnow())
+        except ShopError as error:
+            show_error(error, form, "amount_minor")
+        else:
+            flash(_("Refund made; the buyer is e-mailed."), "success")
+            return redirect(url_for("admin.order", order_id=order_id), 303)
+    return _order_page(order_id, 400, refund=form)

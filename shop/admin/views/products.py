@@ -1,0 +1,147 @@
+"""Products: the list with its low-stock filter, editing, pictures, and the stock ledger with its three movements."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...clock import utcnow
+from ...errors import NotFound, ShopError
+from ...templating import tr
+from .. import bp
+from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
+from ..forms import ConfirmForm, CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
+from ..images import add_product_image, make_main_image, remove_product_image
+from ..paging import clean_page
+from ..stock import ledger, live_holds, receive_delivery, record_count, stock_level, write_off_units
+from .common import actor_id, show_error
+
+STOCK_FORMS = {"receive": ReceiveForm, "write_off": WriteOffForm, "count": CountForm}
+
+
+def _product_form(**kwargs) -> ProductForm:
+    form = ProductForm(**kwargs)
+    form.category_id.choices = choices({category.id: tr(category, "name") for category in all_categories()})
+    form.course_id.choices = choices({0: _("— no course —"), **{course.id: tr(course, "title") for course in all_courses()}})
+    return form
+
+
+def _product_page(product_id: int, status: int = 200, **forms):
+    now = utcnow()
+    try:
+        level = stock_level(product_id, now)
+    except NotFound:
+        abort(404)
+    for name, form_class in STOCK_FORMS.items():
+        forms.setdefault(name, form_class(formdata=None, prefix=name))
+    forms.setdefault("image_form", ImageForm(formdata=None, prefix="image"))
+    forms.setdefault("form", _product_form(formdata=None, obj=level.product))
+    return render_template("admin/product.html", level=level, product=level.product, ledger=ledger(product_id),
+                           holds=live_holds(product_id, now), confirm=ConfirmForm(formdata=None), **forms), status
+
+
+@bp.get("/products/")
+def products():
+    args = request.args
+    category = args.get("category", "")
+    filters = ProductFilter(query=args.get("q", "")[:100], category_id=int(category) if category.isdigit() else None,
+                            low_only=args.get("low") == "1")
+    page = product_list(filters, clean_page(args.get("page")), utcnow())
+    return render_template("admin/products.html", page=page, filters=filters, categories=all_categories())
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+def product_new():
+    form = _product_form()
+    if form.validate_on_submit():
+        try:
+            product = save_product(None, form_values(form), actor_id=actor_id(), now=utcnow())
+        except ShopError as error:
+            show_error(error, form, "slug")
+        else:
+            flash(_("Product created. Receive its first delivery below."), "success")
+            return redirect(url_for("admin.product", product_id=product.id), 303)
+    return render_template("admin/product_new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+def product(product_id: int):
+    if request.method == "GET":
+        return _product_page(product_id)
+    form = _product_form()
+    if form.validate_on_submit():
+        try:
+            save_product(product_id, form_values(form), actor_id=actor_id(), now=utcnow())
+        except ShopError as error:
+            show_error(error, form, "slug")
+        else:
+            flash(_("Product saved."), "success")
+            return redirect(url_for("admin.product", product_id=product_id), 303)
+    return _product_page(product_id, 400, form=form)
+
+
+def _stock_action(product_id: int, name: str, run):
+    form = STOCK_FORMS[name](prefix=name)
+    if form.validate_on_submit():
+        try:
+            movement = run(form)
+        except ShopError as error:
+            show_error(error, form, "counted" if name == "count" else "quantity")
+        else:
+            flash(_("Stock changed by %(delta)+d; %(level)d on hand now.", delta=movement.delta,
+                    level=movement.level_after), "success")
+            return redirect(url_for("admin.product", product_id=product_id, _anchor="stock"), 303)
+    return _product_page(product_id, 400, **{name: form})
+
+
+@bp.post("/products/<int:product_id>/receive")
+def receive(product_id: int):
+    return _stock_action(product_id, "receive", lambda form: receive_delivery(
+        product_id, form.quantity.data, note=form.note.data, actor_id=actor_id(), now=utcnow()))
+
+
+@bp.post("/products/<int:product_id>/write-off")
+def write_off(product_id: int):
+    return _stock_action(product_id, "write_off", lambda form: write_off_units(
+        product_id, form.quantity.data, reason=form.reason.data, actor_id=actor_id(), now=utcnow()))
+
+
+@bp.post("/products/<int:product_id>/count")
+def count(product_id: int):
+    return _stock_action(product_id, "count", lambda form: record_count(
+        product_id, form.counted.data, note=form.note.data or "", actor_id=actor_id(), now=utcnow()))
+
+
+@bp.post("/products/<int:product_id>/images")
+def image_upload(product_id: int):
+    form = ImageForm(prefix="image")
+    if form.validate_on_submit():
+        try:
+            add_product_image(product_id, form.image.data.stream, folder=current_app.config["UPLOAD_FOLDER"],
+                              actor_id=actor_id(), now=utcnow())
+        except ShopError as error:
+            show_error(error, form, "image")
+        else:
+            flash(_("Picture added."), "success")
+            return redirect(url_for("admin.product", product_id=product_id, _anchor="pictures"), 303)
+    return _product_page(product_id, 400, image_form=form)
+
+
+@bp.post("/images/<int:image_id>/delete")
+def image_delete(image_id: int):
+    return _image_action(lambda: remove_product_image(image_id, folder=current_app.config["UPLOAD_FOLDER"],
+                                                      actor_id=actor_id(), now=utcnow()), _("Picture removed."))
+
+
+@bp.post("/images/<int:image_id>/main")
+def image_main(image_id: int):
+    return _image_action(lambda: make_main_image(image_id, actor_id=actor_id(), now=utcnow()),
+                         _("This picture now comes first."))
+
+
+def _image_action(run, done: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        product_id = run()
+    except NotFound:
+        abort(404)
+    flash(done, "success")
+    return redirect(url_for("admin.product", product_id=product_id, _anchor="pictures"), 303)

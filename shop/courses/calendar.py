@@ -1,0 +1,72 @@
+"""A cohort's schedule as an iCalendar file (RFC 5545): one event per session, times in UTC."""
+from datetime import timedelta, timezone
+from urllib.parse import urljoin
+
+from flask_babel import force_locale, gettext as _
+from icalendar import Calendar, Event
+
+from ..mail.compose import external_url
+from ..models import Cohort
+
+PRODID = "-//City Farm//Shop//EN"
+UID_DOMAIN = "cityfarm.kz"
+DEFAULT_MINUTES = 90
+
+
+def materials_url(cohort: Cohort) -> str:
+    """Return the course's materials link as an absolute URL ('' when there is none)."""
+    url = cohort.course.materials_url
+    return urljoin(external_url("learn.index"), url) if url else ""
+
+
+def _sessions(cohort: Cohort) -> list[tuple[str, object, object]]:
+    if not cohort.sessions:
+        return [(f"cohort-{cohort.id}", cohort.starts_at, cohort.starts_at + timedelta(minutes=DEFAULT_MINUTES))]
+    return [(f"cohort-{cohort.id}-session-{session.id}", session.starts_at, session.ends_at)
+            for session in cohort.sessions]
+
+
+def _place(cohort: Cohort, private: bool) -> str:
+    if cohort.format == "online":
+        return cohort.join_url if private and cohort.join_url else _("Online")
+    return cohort.venue if private and cohort.venue else _("At the farm")
+
+
+def cohort_calendar(cohort: Cohort, *, locale: str, private: bool) -> bytes:
+    """Return the cohort's sessions as an .ics file in ``locale``.
+
+    ``private`` puts the online join link or the venue in each event; only the learner's
+    area asks for it. UIDs name the cohort and session, so re-importing updates events.
+    """
+    with force_locale(locale):
+        title = cohort.course.tr("title", locale)
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        calendar.add("x-wr-calname", title)
+        details = [line for line in (materials_url(cohort) and _("Materials: %(url)s", url=materials_url(cohort)),
+                                     _("Your courses: %(url)s", url=external_url("learn.index"))) if line]
+        sessions = _sessions(cohort)
+        for number, (uid, starts_at, ends_at) in enumerate(sessions, start=1):
+            event = Event()
+            event.add("uid", f"{uid}@{UID_DOMAIN}")
+            event.add("dtstamp", cohort.created_at.astimezone(timezone.utc))
+            event.add("dtstart", starts_at.astimezone(timezone.utc))
+            event.add("dtend", ends_at.astimezone(timezone.utc))
+            event.add("summary", _("%(course)s: lesson %(number)d of %(total)d", course=title, number=number,
+                                   total=len(sessions)))
+            event.add("location", _place(cohort, private))
+            event.add("description", "\n".join(details))
+            event.add("status", "CANCELLED" if cohort.is_cancelled else "CONFIRMED")
+            if private and cohort.format == "online" and cohort.join_url:
+                event.add("url", cohort.join_url)
+            calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def calendar_attachment(cohort: Cohort, *, locale: str) -> dict:
+    """Return the cohort's public .ics as an e-mail attachment (no join link or venue)."""
+    return {"filename": f"cohort-{cohort.id}.ics", "content_type": "text/calendar",
+            "content": cohort_calendar(cohort, locale=locale, private=False).decode()}

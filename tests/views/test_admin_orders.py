@@ -1,0 +1,102 @@
+"""Staff pages for orders: the filtered list, buttons for the next steps only, shipping, refunds, the dashboard."""
+import pytest
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.models import Order, OutboxMessage, Product, Refund
+from tests.admin_support import paid_order
+from tests.factories import make_product, make_user
+
+
+@pytest.fixture
+def staff(login_as):
+    user = make_user(role="staff")
+    login_as(user)
+    return user
+
+
+def test_the_list_filters_orders_by_status_and_delivery(app, client, staff):
+    courier = paid_order(app, make_product(stock=5), 1, full_name="Courier Buyer")
+    pickup = paid_order(app, make_product(stock=5), 1, delivery="pickup", full_name="Pickup Buyer")
+    page = client.get("/admin/orders/?delivery_method=pickup").get_data(as_text=True)
+    assert "Pickup Buyer" in page and "Courier Buyer" not in page
+    client.post(f"/admin/orders/{courier.id}/status", data={"to_status": "packed"})
+    page = client.get("/admin/orders/?status=packed").get_data(as_text=True)
+    assert "Courier Buyer" in page and "Pickup Buyer" not in page
+    assert pickup.public_id[:8].upper() in client.get("/admin/orders/?q=pickup").get_data(as_text=True)
+    assert pickup.public_id[:8].upper() in client.get(f"/admin/orders/?q={pickup.public_id[:8].upper()}").text
+    assert client.get("/admin/orders/?date_from=not-a-date").status_code == 200
+    assert client.get("/admin/orders/?date_to=9999-12-31&status=bogus").status_code == 200
+
+
+def test_the_order_page_offers_only_the_next_allowed_statuses(app, client, staff):
+    order = paid_order(app, make_product(stock=5), 1)
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert "Mark as Packed" in page
+    assert "Mark as Shipped" not in page and "Mark as Delivered" not in page and "Mark as Ready for pickup" not in page
+    client.post(f"/admin/orders/{order.id}/status", data={"to_status": "packed"})
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert "Mark as Shipped" in page and "Tracking number" in page and "Mark as Packed" not in page
+
+
+def test_a_status_out_of_turn_is_refused_with_a_message_and_changes_nothing(app, client, staff):
+    order = paid_order(app, make_product(stock=5), 1)
+    response = client.post(f"/admin/orders/{order.id}/status", data={"to_status": "delivered"})
+    assert response.status_code == 400 and "cannot move to that status" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "paid"
+
+
+def test_shipping_a_parcel_asks_for_its_tracking_number_and_emails_the_buyer(app, client, staff):
+    order = paid_order(app, make_product(stock=5), 1, delivery="post")
+    client.post(f"/admin/orders/{order.id}/status", data={"to_status": "packed"})
+    response = client.post(f"/admin/orders/{order.id}/status", data={"to_status": "shipped", "tracking_number": ""})
+    assert response.status_code == 400 and "tracking number" in response.get_data(as_text=True)
+    response = client.post(f"/admin/orders/{order.id}/status",
+                           data={"to_status": "shipped", "tracking_number": "RR987654321KZ"})
+    assert response.status_code == 303
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.body_text.contains("RR987654321KZ")))
+    assert mail.recipient == order.email
+    assert "RR987654321KZ" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+
+
+def test_a_partial_refund_with_restock_from_the_order_page(app, client, staff):
+    product = make_product(stock=5, price=300000)
+    order = paid_order(app, product, 2)
+    line = order.lines[0]
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert f'name="restock_{line.id}"' in page
+    response = client.post(f"/admin/orders/{order.id}/refund",
+                           data={"amount_minor": "3 000", "reason": "One pot broke", f"restock_{line.id}": "1"})
+    assert response.status_code == 303
+    refund = db.session.scalar(select(Refund))
+    assert (refund.amount_minor, refund.actor_id) == (300000, staff.id)
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).on_hand == 4
+    assert db.session.get(Order, order.id).status == "partially_refunded"
+    assert "Partially refunded" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+
+
+def test_a_refund_above_what_is_left_is_refused_on_the_form(app, client, staff):
+    order = paid_order(app, make_product(stock=5, price=300000), 1)
+    response = client.post(f"/admin/orders/{order.id}/refund",
+                           data={"amount_minor": str(order.total_minor // 100 + 1), "reason": "Too much"})
+    assert response.status_code == 400 and "cannot exceed what was paid" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Refund.id)) is None
+
+
+def test_restocking_more_than_was_bought_is_refused_by_the_form(app, client, staff):
+    order = paid_order(app, make_product(stock=5), 1)
+    line = order.lines[0]
+    response = client.post(f"/admin/orders/{order.id}/refund",
+                           data={"amount_minor": "100", "reason": "x", f"restock_{line.id}": "2"})
+    assert response.status_code == 400 and db.session.scalar(select(Refund.id)) is None
+
+
+def test_the_dashboard_shows_the_days_sale_on_its_server_drawn_chart(app, client, staff):
+    order = paid_order(app, make_product(stock=9, price=1234500), 1, delivery="pickup")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert '<svg class="bar-chart"' in page and "<script" not in page
+    assert page.count("<rect") >= 30
+    assert "12,345" in page or "12 345" in page
+    assert order.public_id[:8].upper() in page  # waiting to be packed
