@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .assets import ShopFlask, register_assets
 from .caching import register_caching
 from .config import ROOT, check_settings, load_settings
-from .database import tune_engine
+from .database import end_sessions_safely, tune_engine
 from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import register_i18n, select_locale
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_engine(db.engine)
+    end_sessions_safely(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

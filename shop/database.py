@@ -1,16 +1,23 @@
-"""Database plumbing: an aware-UTC column type, SQLite tuning and the unit-of-work helper."""
+"""Database plumbing: an aware-UTC column type, engine tuning and the unit-of-work helper."""
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
+from flask import Flask
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
+
+# Pauses between attempts to open a PostgreSQL connection: about four seconds in all, the time a
+# restarting server refuses connections, so that a restart costs only the requests in flight.
+CONNECT_RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 class UTCDateTime(TypeDecorator):
@@ -50,12 +57,41 @@ def _on_sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
 
+def _connect_patiently(dialect, _record, cargs, cparams):
+    """Open a DBAPI connection, waiting out a server that is restarting before giving up."""
+    for delay in CONNECT_RETRY_DELAYS:
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError:
+            time.sleep(delay)
+    return dialect.loaded_dbapi.connect(*cargs, **cparams)
+
+
 def tune_engine(engine: Engine) -> None:
-    """Give SQLite WAL, a busy timeout and IMMEDIATE write transactions; PostgreSQL needs nothing."""
+    """Give SQLite WAL, a busy timeout and IMMEDIATE write transactions; let PostgreSQL connect patiently."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "do_connect", _connect_patiently)
+        return
     if engine.dialect.name != "sqlite":
         return
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
+
+
+def _end_session(_error: BaseException | None = None) -> None:
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        db.session.remove()  # the connection is discarded now; this closes the session itself
+
+
+def end_sessions_safely(app: Flask) -> None:
+    """End each request's session without failing its answer when the server dropped the connection after
+    the last query (a restart mid-request): the rollback cannot reach it, and needs not, since the server
+    rolled back already. Runs before Flask-SQLAlchemy's own teardown, which then finds nothing left to do."""
+    app.teardown_appcontext(_end_session)
 
 
 def begin_write() -> None:

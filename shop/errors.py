@@ -2,6 +2,7 @@
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -72,7 +73,7 @@ class StockConflict(ShopError):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith(("/api/", "/webhooks/")) or request.path == "/healthz"
 
 
 def _page(error: HTTPException, template: str):
@@ -99,6 +100,20 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 429:
             return _page(error, "errors/429.html")
         return _page(error, "errors/400.html")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database is restarting or unreachable: a 503 to retry, on a page that needs no database."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        app.logger.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        headers = {"Retry-After": "5"}
+        if _wants_json():
+            return jsonify(error="Service Unavailable"), 503, headers
+        return render_template("errors/503.html"), 503, headers
 
     @app.errorhandler(500)
     def server_error(error):

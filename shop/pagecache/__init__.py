@@ -18,6 +18,7 @@ from datetime import datetime
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock
 from ..extensions import compress, db
@@ -144,13 +145,21 @@ def _keep_and_fill(response):
         return response
     body = response.get_data()
     if _is_storable(response, body, miss):
-        has_markers = _TOKEN_BYTES in body or _COUNT_BYTES in body
-        page = keep(miss.generation, next_change_by_clock(miss.now), body, response.content_type, has_markers)
-        current_app.extensions["page_cache"].store.put(miss.key, page)
-        if not has_markers:
-            request.environ[_SHARED] = str(page.serial)
+        _keep(miss, body, response.content_type)
     response.set_data(_fill(body, miss.cart_count))
     return response
+
+
+def _keep(miss: _Miss, body: bytes, content_type: str) -> None:
+    try:
+        valid_until = next_change_by_clock(miss.now)
+    except SQLAlchemyError:  # the database went away after the page was read: send it, keep nothing
+        return
+    has_markers = _TOKEN_BYTES in body or _COUNT_BYTES in body
+    page = keep(miss.generation, valid_until, body, content_type, has_markers)
+    current_app.extensions["page_cache"].store.put(miss.key, page)
+    if not has_markers:
+        request.environ[_SHARED] = str(page.serial)
 
 
 def compressed_page_key(served) -> str:

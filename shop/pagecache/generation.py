@@ -172,7 +172,7 @@ class GenerationReader:
             if connection in self._opened:
                 self._opened.remove(connection)
         try:
-            connection.close()
+            connection.dbapi_connection.close()  # no rollback first: on a dead connection it fails and logs
         except self._errors:
             pass
 

@@ -102,7 +102,7 @@ def generation():
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_a_repeat_visit_reads_only_the_generation(client, shelf, monkeypatch, path):
+def test_a_repeat_visit_reads_only_the_generation(client, shelf, monkeypatch, fixed_secrets, path):
     first = rendered(client, path, monkeypatch)
     assert served_from_memory(client, path, monkeypatch) == first
 
