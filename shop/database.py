@@ -42,9 +42,16 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _on_sqlite_connect(dbapi_connection, _record) -> None:
     # Take transaction control away from pysqlite so that BEGIN is ours to emit.
     dbapi_connection.isolation_level = None
+    # SQLite's own lower() folds ASCII only; PostgreSQL's folds every script, so "ОМАРОВА" finds "Омарова"
+    # on both (ILIKE compiles to lower() on SQLite). No index is built on lower(), so replacing it is safe.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")

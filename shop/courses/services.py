@@ -130,9 +130,20 @@ def cancel_enrolment(enrolment_id: int, *, now: datetime, actor_id: int | None =
             enrolment.status, enrolment.cancelled_at = "cancelled", now
             _audit(actor_id, "enrolment.cancel", f"enrolment:{enrolment.id}", now, cohort=enrolment.cohort_id,
                    email=enrolment.email)
+            queue_email(enrolment.email, "enrolment_cancelled", locale=_learner_locale(enrolment),
+                        dedupe_key=f"enrolment-cancelled:{enrolment.id}", enrolment=enrolment,
+                        cohort=enrolment.cohort)
             db.session.flush()
             offer_freed_seats(enrolment.cohort_id, now=now)
     return enrolment
+
+
+def _learner_locale(enrolment: Enrolment) -> str:
+    """The language to write to a learner in: their account's, else their order's, else Russian."""
+    if enrolment.user is not None:
+        return enrolment.user.locale
+    order = db.session.get(Order, enrolment.order_id) if enrolment.order_id else None
+    return order.locale if order is not None else "ru"
 
 
 def cancel_enrolments_for_order(order: Order, *, now: datetime, actor_id: int | None = None) -> int:
@@ -199,8 +210,7 @@ def send_reminders(now: datetime) -> int:
         queued = 0
         for enrolment, cohort in due:
             enrolment.reminder_sent_at = now
-            locale = enrolment.user.locale if enrolment.user else "ru"
-            message = queue_email(enrolment.email, "cohort_reminder", locale=locale,
+            message = queue_email(enrolment.email, "cohort_reminder", locale=_learner_locale(enrolment),
                                   dedupe_key=f"cohort-reminder:{cohort.id}:{enrolment.email.lower()}",
                                   enrolment=enrolment, cohort=cohort, learn_link=external_url("learn.index"))
             queued += message is not None

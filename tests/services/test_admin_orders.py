@@ -103,3 +103,10 @@ def test_the_order_list_filters_by_status_delivery_and_words(app, now):
     assert [o.id for o in order_list(OrderFilter(delivery_method="courier"), 1).items] == [courier.id]
     assert [o.id for o in order_list(OrderFilter(query="AIGERIM"), 1).items] == [courier.id]
     assert order_list(OrderFilter(date_from=now.date().replace(year=now.year + 1)), 1).items == []
+
+
+def test_the_order_list_finds_a_cyrillic_name_whatever_its_case(app, now):
+    dana = paid_order(app, make_product(stock=5), 1, email="dana@example.kz", full_name="Дана Омарова")
+    paid_order(app, make_product(stock=5), 1, email="aigerim@example.kz", full_name="Айгерим Сапарова")
+    for query in ("омарова", "ОМАРОВА", "Омар"):
+        assert [o.id for o in order_list(OrderFilter(query=query), 1).items] == [dana.id], query

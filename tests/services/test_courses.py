@@ -108,6 +108,18 @@ def test_cancelling_an_enrolment_frees_its_seat_and_records_who_did_it(app, now)
     assert db.session.scalars(select(AuditEntry.actor_id)).all() == [staff.id]
 
 
+def test_a_learner_whose_place_staff_cancel_is_told_once_in_the_language_they_ordered_in(app, now):
+    cohort = make_cohort(capacity=2)
+    buy(cohort, now, email="dana@example.kz", locale="kk")
+    enrolment = db.session.scalar(select(Enrolment))
+    cancel_enrolment(enrolment.id, now=now)
+    cancel_enrolment(enrolment.id, now=now)
+    [message] = _messages("enrolment-cancelled", "dana@example.kz")
+    assert "Дана Омарова" in message.body_text
+    assert message.subject != "Your place is cancelled: " + cohort.course.title_en  # written in Kazakh
+    assert "Almaty" not in message.body_text and "(Алматы уақытымен)" in message.body_text
+
+
 def test_cancelling_an_enrolment_offers_the_seat_to_the_first_person_waiting(app, now):
     cohort = make_cohort(capacity=1)
     buy(cohort, now)

@@ -172,5 +172,5 @@ def enrolment_cancel(enrolment_id: int):
         except ShopError as error:
             flash(error.message, "error")
         else:
-            flash(_("The place is cancelled; the seat is free again."), "success")
+            flash(_("The place is cancelled and the learner e-mailed; the seat is free again."), "success")
     return redirect(url_for("admin.roster", cohort_id=cohort_id), 303)
