@@ -15,6 +15,7 @@ from .i18n import register_i18n, select_locale
 from .log import configure_logging
 from .pagecache import register_page_cache
 from .security import register_security
+from .sessions import SessionCookies
 from .templating import register_template_helpers
 
 
@@ -30,6 +31,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     if overrides:
         app.config.update(overrides)
     check_settings(app.config)
+    app.session_interface = SessionCookies()
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
     register_extensions(app)

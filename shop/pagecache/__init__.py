@@ -1,4 +1,5 @@
-"""An exact server-side cache of the anonymous storefront: home, catalogue, product and course pages.
+"""An exact server-side cache of the anonymous storefront: home, catalogue, product and course pages, and
+the public JSON of products and cohorts.
 
 A page is kept with the cache generation it was read under and the first moment the clock alone would
 change it. Every transaction that changes what a storefront page shows bumps the generation just before
@@ -26,7 +27,9 @@ from ..i18n import select_locale
 from .generation import GenerationReader, track_changes
 from .store import CompressedPages, PageStore, keep, next_change_by_clock
 
-PAGE_ENDPOINTS = frozenset({"catalog.home", "catalog.index", "catalog.product", "courses.index", "courses.course"})
+PAGE_ENDPOINTS = frozenset({"catalog.home", "catalog.index", "catalog.product", "courses.index", "courses.course",
+                            "api.products", "api.cohorts"})
+STORABLE_TYPES = frozenset({"text/html", "application/json"})
 STORE_SIZE = 512
 _compressed = CompressedPages(4 * STORE_SIZE)  # one per process, like the Compress extension it serves
 
@@ -131,7 +134,7 @@ def _is_storable(response, body: bytes, miss: _Miss) -> bool:
     token = g.get("csrf_token")
     return (
         response.status_code == 200
-        and response.mimetype == "text/html"
+        and response.mimetype in STORABLE_TYPES
         and set(response.headers.keys()) <= {"Content-Type", "Content-Length"}
         and not (token and token.encode() in body)
         and dict(session) == miss.session_before

@@ -2,7 +2,7 @@
 
 Both apps run under the same gunicorn settings (2 sync workers on 127.0.0.1, plus any
 ``BENCH_GUNICORN_ARGS``) and get the same load: wrk with 2 threads and 32 connections, ``BENCH_SECONDS``
-(default 10) per endpoint after a 1-second warm-up, sending a browser's ``Accept-Encoding`` and ``Accept-Language``. The shop runs with production settings
+(default 10) per endpoint after a 1-second warm-up (``BENCH_ONLY=product,course`` measures only those), sending a browser's ``Accept-Encoding`` and ``Accept-Language``. The shop runs with production settings
 on a fresh SQLite file (migrated with ``flask db upgrade`` and seeded with ``flask shop seed-demo``) and,
 when ``TEST_DATABASE_URL`` is set, again on a fresh PostgreSQL database created for the run and dropped
 after it. Bare Flask is measured right before each database's run, so that each ratio compares runs
@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "").split()  # e.g. "--worker-class gthread --threads 4"
+ONLY = {label.strip() for label in os.environ.get("BENCH_ONLY", "").split(",") if label.strip()}  # e.g. "product"
 CONNECTIONS, WRK_THREADS, WORKERS, VISITORS = 32, 2, 2, 128
 PRODUCT, COURSE = "basil-starter-kit", "microgreens-at-home"
 ENDPOINTS = [
@@ -184,7 +185,7 @@ def bench_shop(database_url: str) -> dict[str, dict]:
     with gunicorn("wsgi:app", env, ROOT) as base:
         visitors = prime_visitors(base, VISITORS)
         try:
-            return measure(base, ENDPOINTS, visitors)
+            return measure(base, [endpoint for endpoint in ENDPOINTS if not ONLY or endpoint[0] in ONLY], visitors)
         finally:
             visitors.unlink()
 

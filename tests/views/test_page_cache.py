@@ -8,6 +8,7 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import delete, event, text, update
 
+import shop.api.views
 import shop.catalog.views
 import shop.clock
 import shop.courses.views
@@ -22,8 +23,9 @@ from tests.conftest import english_client, login, running
 from tests.factories import make_category, make_cohort, make_course, make_product, make_user
 from tests.views.helpers import add, check_out
 
-PAGES = ["/", "/catalog/", "/catalog/?category=herbs&sort=price", "/products/the-kit", "/courses/",
-         "/courses/the-course"]
+HTML_PAGES = ["/", "/catalog/", "/catalog/?category=herbs&sort=price", "/products/the-kit", "/courses/",
+              "/courses/the-course"]
+PAGES = [*HTML_PAGES, "/api/products", "/api/cohorts"]
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ def rendered(client, path, monkeypatch):
 
 def travel(monkeypatch, moment):
     """Move the clock the views and the page cache read."""
-    for module in (shop.clock, shop.catalog.views, shop.courses.views):
+    for module in (shop.clock, shop.catalog.views, shop.courses.views, shop.api.views):
         monkeypatch.setattr(module, "utcnow", lambda: moment)
 
 
@@ -179,7 +181,7 @@ def test_a_new_visitor_gets_byte_for_byte_what_an_uncached_render_gives(app, she
         assert "Set-Cookie" in uncached.headers  # the new visitor's CSRF token went into their session
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", HTML_PAGES)
 def test_a_visitor_with_a_cart_gets_byte_for_byte_what_an_uncached_render_gives(app, client, shelf, fixed_secrets,
                                                                                 monkeypatch, path):
     kit, _ = shelf
@@ -236,6 +238,22 @@ def test_a_price_change_shows_at_once(client, shelf, monkeypatch):
     for path in ("/products/the-kit", "/catalog/"):
         page = rendered(client, path, monkeypatch)
         assert "₸9,900" in page and "₸7,900" not in page
+
+
+def test_the_public_json_shows_a_price_change_and_another_buyers_hold_at_once(app, client, monkeypatch):
+    kit = make_product(slug="the-kit", stock=1, price=790000)
+    assert '"available":1' in rendered(client, "/api/products", monkeypatch).replace(" ", "")
+    assert '"available":1' in served_from_memory(client, "/api/products", monkeypatch).replace(" ", "")
+    kit.price_minor = 990000
+    db.session.commit()
+    assert '"price":990000' in rendered(client, "/api/products", monkeypatch).replace(" ", "")
+    buyer = english_client(app)
+    add(buyer, kit)
+    assert check_out(buyer).status_code == 303
+    assert '"available":0' in rendered(client, "/api/products", monkeypatch).replace(" ", "")
+    expiry = db.session.scalar(db.select(Hold.expires_at))
+    travel(monkeypatch, expiry)
+    assert '"available":1' in rendered(client, "/api/products", monkeypatch).replace(" ", "")
 
 
 def test_a_text_change_shows_at_once(client, shelf, monkeypatch):

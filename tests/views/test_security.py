@@ -142,3 +142,23 @@ def test_forwarded_client_addresses_are_believed_only_behind_a_trusted_proxy(app
         app.test_client().get("/_probe", headers={"X-Forwarded-For": "203.0.113.9"},
                               environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert seen == {0: "127.0.0.1", 1: "203.0.113.9"}
+
+
+def _session_cookie_from(app, path: str) -> str:
+    browser = app.test_client()
+    browser.get(path)
+    return browser.get_cookie("session").value
+
+
+def _language_seen_with(app, cookie: str) -> bool:
+    browser = app.test_client()
+    browser.set_cookie("session", cookie)
+    return '<html lang="kk"' in browser.get("/catalog/").get_data(as_text=True)
+
+
+def test_a_session_survives_a_secret_key_rotation_and_not_a_key_dropped(app_factory, request):
+    with running(app_factory(SECRET_KEY="old-key"), request) as old:
+        cookie = _session_cookie_from(old, "/?lang=kk")  # the language choice lives in the signed session
+        assert _language_seen_with(old, cookie)
+        assert _language_seen_with(app_factory(SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=["old-key"]), cookie)
+        assert not _language_seen_with(app_factory(SECRET_KEY="new-key"), cookie)
