@@ -29,7 +29,6 @@ def _seed_courses(now: datetime) -> dict[str, Course]:
             for lang, title, summary in zip(("ru", "kk", "en"), data["title"], data["summary"]):
                 setattr(course, f"title_{lang}", title)
                 setattr(course, f"summary_{lang}", summary)
-                setattr(course, f"description_{lang}", summary)
             db.session.add(course)
             db.session.flush()
             _seed_cohorts(course, data, now)

@@ -230,3 +230,18 @@ def test_joining_waiting_lists_is_rate_limited_per_address(app_factory):
                                data={"email": f"w{n}@example.kz"}).status_code for n in range(11)]
         db.session.remove()
     assert answers[:10] == [303] * 10 and answers[-1] == 429
+
+
+def test_the_course_page_shows_the_staff_description_the_kits_with_it_and_each_lesson_date(client):
+    course = make_course(slug="herbs-course")
+    course.description_en = "Week by week: <b>sowing</b>, light, pinching.<script>alert(1)</script>"
+    make_product(slug="herb-kit", name="Herb kit", course=course)
+    make_product(slug="old-kit", name="Retired kit", course=course, is_active=False)
+    cohort = make_cohort(course=course, sessions=3)
+    cohort.sessions[1].title = "Pinching and harvest"
+    db.session.commit()
+    page = client.get("/courses/herbs-course").get_data(as_text=True)
+    assert "<b>sowing</b>" in page and "<script>alert(1)" not in page
+    assert 'href="/products/herb-kit"' in page and "Retired kit" not in page
+    schedule = page[page.index('class="schedule"'):page.index("</details>")]
+    assert "3 sessions" in schedule and schedule.count("<li>") == 3 and "Pinching and harvest" in schedule
