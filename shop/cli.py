@@ -62,15 +62,21 @@ def check_integrity_command() -> None:
 
 @shop_cli.command("release-expired")
 def release_expired_command() -> None:
-    """Release reservations whose time ran out (safe to run from cron)."""
+    """Release reservations whose time ran out (safe to run from cron).
+
+    First asks the payment provider about the pending payments of those orders, so an order paid
+    while its webhook was late or lost is fulfilled instead of cancelled.
+    """
     from .checkout.expiry import release_expired
     from .courses.services import expire_waitlist_offers
+    from .payments.reconcile import settle_late_payments
 
     now = utcnow()
+    settled = settle_late_payments(now)
     holds, orders = release_expired(now)
     lapsed = expire_waitlist_offers(now)
-    click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s); "
-               f"{lapsed} waiting-list offer(s) lapsed and passed on.")
+    click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s); confirmed {settled} "
+               f"payment(s) the provider took without a webhook; {lapsed} waiting-list offer(s) lapsed and passed on.")
 
 
 @shop_cli.command("send-reminders")

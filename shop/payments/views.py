@@ -8,7 +8,7 @@ from ..errors import PaymentFailed
 from ..extensions import csrf, db
 from ..models import Order, Payment
 from . import bp
-from .gateway import get_gateway
+from .reconcile import settle_from_provider
 from .services import cancel_unpaid, fulfil_order
 from .stripe_gateway import InvalidWebhook, parse_webhook
 from .webhooks import handle_stripe_event
@@ -38,12 +38,9 @@ def success():
     payment = _latest_payment(order)
     if order.status == "pending_payment" and payment is not None and payment.provider == "stripe":
         try:
-            state = get_gateway().retrieve(payment.reference)
+            settle_from_provider(payment, order.public_id, now=utcnow())
         except PaymentFailed:
-            state = None
-        if state is not None and state.is_paid and state.order_public_id == order.public_id:
-            fulfil_order(order.public_id, provider="stripe", reference=payment.reference,
-                         payment_intent=state.payment_intent, amount_minor=state.amount_minor, now=utcnow())
+            pass  # the webhook, or release-expired asking again, settles it; the order page says "pending"
     session.pop("cart_count", None)
     return redirect(url_for("orders.detail", public_id=order.public_id), 303)
 

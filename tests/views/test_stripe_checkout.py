@@ -1,10 +1,13 @@
 import time
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from shop.checkout.expiry import release_expired
 from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import Order, Payment, ProcessedEvent, Refund, StockMovement
+from shop.payments.reconcile import settle_late_payments
 from tests.conftest import post_webhook
 from tests.factories import make_product
 from tests.stripe_stub import make_event
@@ -170,3 +173,41 @@ def test_a_refund_reported_by_stripe_is_recorded_once(stripe_client, stripe_stub
 def test_an_unknown_event_type_is_acknowledged_and_ignored(stripe_client):
     response = post_webhook(stripe_client, make_event("customer.created", {"id": "cus_1"}))
     assert response.status_code == 200
+
+
+def test_an_order_stripe_was_paid_for_without_a_webhook_is_fulfilled_not_cancelled_when_its_time_runs_out(
+        stripe_client, stripe_stub, now):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    stripe_stub.complete(session_id)  # the buyer paid and closed the tab; the webhook never came
+    later = now + timedelta(minutes=40)
+    assert settle_late_payments(later) == 1
+    assert release_expired(later) == (0, 0)
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "paid" and _sold(product) == -2
+
+
+def test_an_unpaid_stripe_order_is_still_cancelled_when_its_time_runs_out(stripe_client, stripe_stub, now):
+    product = make_product(stock=5)
+    _start(stripe_client, stripe_stub, product)
+    later = now + timedelta(minutes=40)
+    assert settle_late_payments(later) == 0
+    assert release_expired(later)[1] == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "cancelled" and _sold(product) == 0
+
+
+def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late_payment_still_honoured(
+        stripe_client, stripe_stub, now, caplog):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.complete(session_id)
+    later = now + timedelta(minutes=40)
+    stripe_stub.down()
+    assert settle_late_payments(later) == 0
+    stripe_stub.up()
+    assert "could not ask stripe" in caplog.text
+    assert release_expired(later)[1] == 1
+    assert post_webhook(stripe_client, make_event("checkout.session.completed", session)).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.status)) == "paid" and _sold(product) == -2
