@@ -9,7 +9,9 @@ from sqlalchemy.orm import selectinload
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
-from ..inventory.services import seats_left
+from ..courses.services import learner_locale
+from ..inventory.services import lock_rows, seats_left
+from ..mail.outbox import queue_email
 from ..models import Cohort, CohortSession, Course, Enrolment
 from .audit import record
 from .paging import Page, paginate
@@ -108,12 +110,28 @@ def save_cohort(cohort_id: int | None, values: dict, *, actor_id: int | None, no
     return cohort
 
 
-def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now: datetime) -> None:
-    """Cancel a cohort (no more bookings; enrolled learners stay listed for refunds) or reopen it."""
+def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now: datetime) -> int:
+    """Cancel a cohort (no more bookings; enrolled learners stay listed for refunds) or reopen it.
+
+    Cancelling e-mails each active learner, once per cancellation; returns how many were e-mailed.
+    """
     with unit_of_work():
-        cohort = _cohort(cohort_id)
+        _cohort(cohort_id)
+        lock_rows(cohort_ids=[cohort_id])
+        cohort = db.session.get(Cohort, cohort_id)
+        db.session.refresh(cohort)
+        if cohort.is_cancelled == cancelled:
+            return 0  # a second click, or two staff at once: the change and its e-mails happen once
         cohort.is_cancelled = cancelled
         record(actor_id, "cohort.cancel" if cancelled else "cohort.reopen", f"cohort:{cohort_id}", now=now)
+        if not cancelled:
+            return 0
+        learners = db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort_id,
+                                                              Enrolment.status == "active")).all()
+        for enrolment in learners:
+            queue_email(enrolment.email, "cohort_cancelled", locale=learner_locale(enrolment), enrolment=enrolment,
+                        cohort=cohort)
+    return len(learners)
 
 
 def add_session(cohort_id: int, *, starts_at: datetime, duration_minutes: int, title: str, actor_id: int | None,

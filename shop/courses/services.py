@@ -130,7 +130,7 @@ def cancel_enrolment(enrolment_id: int, *, now: datetime, actor_id: int | None =
             enrolment.status, enrolment.cancelled_at = "cancelled", now
             _audit(actor_id, "enrolment.cancel", f"enrolment:{enrolment.id}", now, cohort=enrolment.cohort_id,
                    email=enrolment.email)
-            queue_email(enrolment.email, "enrolment_cancelled", locale=_learner_locale(enrolment),
+            queue_email(enrolment.email, "enrolment_cancelled", locale=learner_locale(enrolment),
                         dedupe_key=f"enrolment-cancelled:{enrolment.id}", enrolment=enrolment,
                         cohort=enrolment.cohort)
             db.session.flush()
@@ -138,7 +138,7 @@ def cancel_enrolment(enrolment_id: int, *, now: datetime, actor_id: int | None =
     return enrolment
 
 
-def _learner_locale(enrolment: Enrolment) -> str:
+def learner_locale(enrolment: Enrolment) -> str:
     """The language to write to a learner in: their account's, else their order's, else Russian."""
     if enrolment.user is not None:
         return enrolment.user.locale
@@ -210,7 +210,7 @@ def send_reminders(now: datetime) -> int:
         queued = 0
         for enrolment, cohort in due:
             enrolment.reminder_sent_at = now
-            message = queue_email(enrolment.email, "cohort_reminder", locale=_learner_locale(enrolment),
+            message = queue_email(enrolment.email, "cohort_reminder", locale=learner_locale(enrolment),
                                   dedupe_key=f"cohort-reminder:{cohort.id}:{enrolment.email.lower()}",
                                   enrolment=enrolment, cohort=cohort, learn_link=external_url("learn.index"))
             queued += message is not None

@@ -4,10 +4,10 @@ import io
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.models import Attendance, Cohort, CohortSession, Enrolment, WaitlistEntry
+from shop.models import Attendance, Cohort, CohortSession, Enrolment, OutboxMessage, WaitlistEntry
 from tests.admin_support import paid_order
 from tests.factories import make_cohort, make_course, make_user
 
@@ -149,3 +149,14 @@ def test_staff_cancel_a_place_and_the_seat_frees(client, staff, class_of_two):
 def test_an_impossible_start_is_refused_not_a_crash(client, staff, starts_at):
     response = client.post("/admin/cohorts/new", data=_cohort_form(make_course(), starts_at=starts_at))
     assert response.status_code == 400 and db.session.scalar(select(Cohort.id)) is None
+
+
+def test_cancelling_a_cohort_emails_each_learner_once_and_not_the_waiting_list(client, staff, class_of_two):
+    already = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/cancel", follow_redirects=True).get_data(as_text=True)
+    assert "2 learners were e-mailed" in page
+    client.post(f"/admin/cohorts/{class_of_two.id}/cancel")  # a second click tells nobody again
+    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > already)).all()
+    assert sorted(message.recipient for message in told) == ["aigerim@example.kz", "yerlan@example.kz"]
+    aigerim = next(message for message in told if message.recipient == "aigerim@example.kz")
+    assert "Айгерим Сапарова" in aigerim.body_text

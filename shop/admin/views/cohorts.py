@@ -1,6 +1,6 @@
 """Cohorts: dates, seats and sessions; rosters with attendance, cancelled places and the CSV export."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from ...clock import utcnow
 from ...courses.services import cancel_enrolment, change_capacity
@@ -95,11 +95,15 @@ def cohort_capacity(cohort_id: int):
 def cohort_cancelled(cohort_id: int, cancelled: bool):
     if ConfirmForm().validate_on_submit():
         try:
-            set_cancelled(cohort_id, cancelled, actor_id=actor_id(), now=utcnow())
+            told = set_cancelled(cohort_id, cancelled, actor_id=actor_id(), now=utcnow())
         except NotFound:
             abort(404)
-        flash(_("Cohort cancelled. Refund its learners' orders from their order pages.") if cancelled
-              else _("Cohort reopened for booking."), "success")
+        if cancelled:
+            flash(ngettext("Cohort cancelled; %(num)d learner was e-mailed. Refund their orders from their order "
+                           "pages.", "Cohort cancelled; %(num)d learners were e-mailed. Refund their orders from "
+                           "their order pages.", told), "success")
+        else:
+            flash(_("Cohort reopened for booking."), "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
 
 
