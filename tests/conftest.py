@@ -1,4 +1,5 @@
 """Fixtures: an app per test on a fresh schema, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+import logging
 import os
 from contextlib import contextmanager
 from datetime import timedelta
@@ -181,3 +182,19 @@ def post_webhook(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp
     payload = json.dumps(event).encode()
     return client.post("/webhooks/stripe", data=payload, content_type="application/json",
                        headers={"Stripe-Signature": sign_webhook(payload, secret, timestamp)})
+
+
+@pytest.fixture
+def shop_logs(caplog):
+    """Capture every line the shop logs, down to DEBUG.
+
+    The shop's loggers write to their own handler and do not propagate to the root logger, where caplog
+    listens, so caplog alone would see nothing and a test of what is (not) logged could never fail.
+    """
+    shop_logger = logging.getLogger("shop")
+    level = shop_logger.level
+    shop_logger.addHandler(caplog.handler)
+    shop_logger.setLevel(logging.DEBUG)
+    yield caplog
+    shop_logger.removeHandler(caplog.handler)
+    shop_logger.setLevel(level)

@@ -1,5 +1,6 @@
 """Accounts: registration, sign-in, password reset and the staff's create-user command."""
 import hashlib
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import User
 from ..models.user import ROLES
+
+logger = logging.getLogger("shop.accounts")
 
 RESET_MAX_AGE = 2 * 3600
 INVITE_MAX_AGE = 14 * 24 * 3600
@@ -72,11 +75,15 @@ def authenticate(email: str, password: str, *, now: datetime) -> User:
     user = find_user(email)
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password)
+        logger.warning("sign-in refused: no account with a password for that e-mail")
         raise InvalidCredentials()
     if not user.check_password(password) or not user.is_active:
+        logger.warning("sign-in refused for user %d (%s)", user.id,
+                       "wrong password" if user.is_active else "account disabled")
         raise InvalidCredentials()
     with unit_of_work():
         user.last_login_at = now
+    logger.info("user %d signed in", user.id)
     return user
 
 

@@ -1,5 +1,4 @@
 """Web security: CSRF, headers, cookies, sessions, rate limits, redirects and logs."""
-import logging
 import os
 
 import pytest
@@ -109,12 +108,15 @@ def test_rate_limits_are_shared_through_redis_when_configured(app_factory):
     assert 429 in answers and answers.index(429) == 5
 
 
-def test_no_password_reaches_a_log_line(client, caplog):
+def test_refused_sign_ins_are_logged_and_no_password_reaches_a_log_line(client, shop_logs):
     user = make_user()
-    with caplog.at_level(logging.DEBUG):
-        client.post("/account/login", data={"email": user.email, "password": "my-secret-password-42"})
-        client.post("/account/register", data={"email": "n@x.kz", "full_name": "N", "password": "another-secret-99"})
-    assert "my-secret-password-42" not in caplog.text and "another-secret-99" not in caplog.text
+    client.post("/account/login", data={"email": user.email, "password": "my-secret-password-42"})
+    client.post("/account/login", data={"email": "nobody@x.kz", "password": "third-secret-77"})
+    client.post("/account/register", data={"email": "n@x.kz", "full_name": "N", "password": "another-secret-99"})
+    assert f"sign-in refused for user {user.id} (wrong password)" in shop_logs.text
+    assert "sign-in refused: no account" in shop_logs.text
+    assert not any(secret in shop_logs.text for secret in ("my-secret-password-42", "third-secret-77",
+                                                              "another-secret-99"))
 
 
 def test_html_typed_by_a_customer_is_shown_escaped(client):

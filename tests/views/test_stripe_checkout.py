@@ -198,7 +198,7 @@ def test_an_unpaid_stripe_order_is_still_cancelled_when_its_time_runs_out(stripe
 
 
 def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late_payment_still_honoured(
-        stripe_client, stripe_stub, now, caplog):
+        stripe_client, stripe_stub, now, shop_logs):
     product = make_product(stock=5)
     _, session_id = _start(stripe_client, stripe_stub, product)
     session = stripe_stub.complete(session_id)
@@ -206,7 +206,7 @@ def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late
     stripe_stub.down()
     assert settle_late_payments(later) == 0
     stripe_stub.up()
-    assert "could not ask stripe" in caplog.text
+    assert "could not ask stripe" in shop_logs.text
     assert release_expired(later)[1] == 1
     assert post_webhook(stripe_client, make_event("checkout.session.completed", session)).status_code == 200
     db.session.expire_all()
