@@ -9,8 +9,10 @@ from sqlalchemy.orm import selectinload
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
+from ..courses.calendar import calendar_attachment
 from ..courses.services import learner_locale
 from ..inventory.services import lock_rows, seats_left
+from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, CohortSession, Course, Enrolment
 from .audit import record
@@ -131,6 +133,32 @@ def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now:
         for enrolment in learners:
             queue_email(enrolment.email, "cohort_cancelled", locale=learner_locale(enrolment), enrolment=enrolment,
                         cohort=cohort)
+    return len(learners)
+
+
+class CohortIsCancelled(ShopError):
+    message = _l("This cohort is cancelled; reopen it before sending its schedule.")
+
+
+def send_schedule(cohort_id: int, *, actor_id: int | None, now: datetime) -> int:
+    """E-mail the cohort's schedule as it stands, with a calendar file, to each active learner; return how many.
+
+    Staff send it once they have finished changing dates, so learners get one e-mail, not one per edit.
+    """
+    with unit_of_work():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.id == cohort_id).options(selectinload(Cohort.sessions)))
+        if cohort is None:
+            raise NotFound()
+        if cohort.is_cancelled:
+            raise CohortIsCancelled()
+        learners = db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort_id,
+                                                              Enrolment.status == "active")).all()
+        for enrolment in learners:
+            locale = learner_locale(enrolment)
+            queue_email(enrolment.email, "cohort_schedule", locale=locale, enrolment=enrolment, cohort=cohort,
+                        learn_link=external_url("learn.index"),
+                        attachments=[calendar_attachment(cohort, locale=locale)])
+        record(actor_id, "cohort.schedule_sent", f"cohort:{cohort_id}", now=now, learners=len(learners))
     return len(learners)
 
 

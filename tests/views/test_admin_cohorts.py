@@ -160,3 +160,21 @@ def test_cancelling_a_cohort_emails_each_learner_once_and_not_the_waiting_list(c
     assert sorted(message.recipient for message in told) == ["aigerim@example.kz", "yerlan@example.kz"]
     aigerim = next(message for message in told if message.recipient == "aigerim@example.kz")
     assert "Айгерим Сапарова" in aigerim.body_text
+
+
+def test_staff_send_the_changed_schedule_to_each_learner_with_a_calendar_file(client, staff, class_of_two):
+    already = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", follow_redirects=True).get_data(as_text=True)
+    assert "The schedule was e-mailed to 2 learners." in page
+    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > already)).all()
+    assert sorted(message.recipient for message in told) == ["aigerim@example.kz", "yerlan@example.kz"]
+    assert all(message.attachments[0]["content_type"] == "text/calendar" for message in told)
+    assert all(message.body_text.count("\n- ") == 2 for message in told)  # both lessons listed
+
+
+def test_a_cancelled_cohort_sends_no_schedule(client, staff, class_of_two):
+    client.post(f"/admin/cohorts/{class_of_two.id}/cancel")
+    already = db.session.scalar(select(func.max(OutboxMessage.id)))
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", follow_redirects=True).get_data(as_text=True)
+    assert "reopen it before sending its schedule" in page
+    assert db.session.scalar(select(func.max(OutboxMessage.id))) == already

@@ -10,7 +10,9 @@ from ...models import CohortSession, Enrolment
 from ...templating import tr
 from .. import bp
 from ..catalog import all_courses
-from ..cohorts import add_session, cohort_list, cohort_row, remove_session, save_cohort, set_cancelled
+from ..cohorts import (
+    add_session, cohort_list, cohort_row, remove_session, save_cohort, send_schedule, set_cancelled,
+)
 from ..forms import CapacityForm, CohortForm, ConfirmForm, SessionForm, choices, form_values
 from ..paging import clean_page
 from ..rosters import mark_attendance, payment_state, roster_csv, roster_of
@@ -105,6 +107,21 @@ def cohort_cancelled(cohort_id: int, cancelled: bool):
         else:
             flash(_("Cohort reopened for booking."), "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/schedule", endpoint="cohort_send_schedule")
+def cohort_send_schedule(cohort_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            told = send_schedule(cohort_id, actor_id=actor_id(), now=utcnow())
+        except NotFound:
+            abort(404)
+        except ShopError as error:
+            flash(error.message, "error")
+        else:
+            flash(ngettext("The schedule was e-mailed to %(num)d learner.",
+                           "The schedule was e-mailed to %(num)d learners.", told), "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
 
 
 @bp.post("/cohorts/<int:cohort_id>/sessions")
