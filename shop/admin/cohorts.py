@@ -112,15 +112,19 @@ def save_cohort(cohort_id: int | None, values: dict, *, actor_id: int | None, no
     return cohort
 
 
+def _active_learners(cohort_id: int) -> list[Enrolment]:
+    return list(db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort_id,
+                                                           Enrolment.status == "active")))
+
+
 def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now: datetime) -> int:
     """Cancel a cohort (no more bookings; enrolled learners stay listed for refunds) or reopen it.
 
     Cancelling e-mails each active learner, once per cancellation; returns how many were e-mailed.
     """
     with unit_of_work():
-        _cohort(cohort_id)
+        cohort = _cohort(cohort_id)
         lock_rows(cohort_ids=[cohort_id])
-        cohort = db.session.get(Cohort, cohort_id)
         db.session.refresh(cohort)
         if cohort.is_cancelled == cancelled:
             return 0  # a second click, or two staff at once: the change and its e-mails happen once
@@ -128,8 +132,7 @@ def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now:
         record(actor_id, "cohort.cancel" if cancelled else "cohort.reopen", f"cohort:{cohort_id}", now=now)
         if not cancelled:
             return 0
-        learners = db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort_id,
-                                                              Enrolment.status == "active")).all()
+        learners = _active_learners(cohort_id)
         for enrolment in learners:
             queue_email(enrolment.email, "cohort_cancelled", locale=learner_locale(enrolment), enrolment=enrolment,
                         cohort=cohort)
@@ -151,8 +154,7 @@ def send_schedule(cohort_id: int, *, actor_id: int | None, now: datetime) -> int
             raise NotFound()
         if cohort.is_cancelled:
             raise CohortIsCancelled()
-        learners = db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort_id,
-                                                              Enrolment.status == "active")).all()
+        learners = _active_learners(cohort_id)
         for enrolment in learners:
             locale = learner_locale(enrolment)
             queue_email(enrolment.email, "cohort_schedule", locale=locale, enrolment=enrolment, cohort=cohort,

@@ -20,17 +20,18 @@ from .services import fulfil_order
 logger = logging.getLogger(__name__)
 
 
-def settle_from_provider(payment: Payment, order_public_id: str, *, now: datetime) -> bool:
-    """Fulfil the order when the provider says this payment went through; return whether it did.
+def settle_from_provider(reference: str, order_public_id: str, *, now: datetime) -> bool:
+    """Fulfil the order when the provider says its payment ``reference`` went through; return whether it did.
 
     Raises PaymentFailed when the provider cannot be asked. Fulfilment is idempotent, so a webhook
     arriving at the same moment changes nothing twice.
     """
-    state = get_gateway().retrieve(payment.reference)
+    gateway = get_gateway()
+    state = gateway.retrieve(reference)
     if not (state.is_paid and state.order_public_id == order_public_id):
         return False
-    fulfil_order(order_public_id, provider=payment.provider, reference=payment.reference,
-                 payment_intent=state.payment_intent, amount_minor=state.amount_minor, now=now)
+    fulfil_order(order_public_id, provider=gateway.name, reference=reference, payment_intent=state.payment_intent,
+                 amount_minor=state.amount_minor, now=now)
     return True
 
 
@@ -43,17 +44,16 @@ def settle_late_payments(now: datetime) -> int:
     gateway = get_gateway()
     expiring = select(Hold.order_id).where(Hold.expires_at <= now, Hold.order_id.is_not(None))
     due = db.session.execute(
-        select(Payment, Order.public_id).join(Order, Order.id == Payment.order_id)
+        select(Payment.reference, Order.public_id).join(Order, Order.id == Payment.order_id)
         .where(Payment.status == "pending", Payment.provider == gateway.name, Order.status == "pending_payment",
                Order.id.in_(expiring))
         .order_by(Payment.id)
     ).all()
     db.session.rollback()  # no transaction stays open while the provider is asked
     paid = 0
-    for payment, public_id in due:
+    for reference, public_id in due:
         try:
-            paid += settle_from_provider(payment, public_id, now=now)
+            paid += settle_from_provider(reference, public_id, now=now)
         except PaymentFailed:
-            logger.warning("could not ask %s about payment %s of order %s", gateway.name, payment.reference,
-                           public_id)
+            logger.warning("could not ask %s about payment %s of order %s", gateway.name, reference, public_id)
     return paid

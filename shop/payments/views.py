@@ -38,7 +38,7 @@ def success():
     payment = _latest_payment(order)
     if order.status == "pending_payment" and payment is not None and payment.provider == "stripe":
         try:
-            settle_from_provider(payment, order.public_id, now=utcnow())
+            settle_from_provider(payment.reference, order.public_id, now=utcnow())
         except PaymentFailed:
             pass  # the webhook, or release-expired asking again, settles it; the order page says "pending"
     session.pop("cart_count", None)
