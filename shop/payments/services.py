@@ -7,9 +7,11 @@ transaction that locks the order row first, so duplicates and races change the s
 import logging
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..checkout.delivery import LABELS as DELIVERY_LABELS
 from ..courses.enrolment import enrol_line, release_order_seats
 from ..courses.services import cancel_enrolments_for_order
 from ..database import is_postgres, unit_of_work
@@ -89,6 +91,7 @@ def fulfil_order(public_id: str, *, provider: str, reference: str, payment_inten
         if order.cart_id:
             db.session.execute(Cart.__table__.delete().where(Cart.id == order.cart_id))
         _queue_confirmation(order)
+        _tell_staff(order)
     return order
 
 
@@ -96,6 +99,14 @@ def _queue_confirmation(order: Order) -> None:
     link = external_url("orders.detail", public_id=order.public_id, token=order_token(order.public_id))
     queue_email(order.email, "order_confirmation", locale=order.locale, order=order, link=link,
                 dedupe_key=f"order-confirmation:{order.id}")
+
+
+def _tell_staff(order: Order) -> None:
+    """Queue the staff's 'new paid order' e-mail: what to pack or whom to expect, and for whom."""
+    queue_email(current_app.config["STAFF_EMAIL"], "new_order", locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+                dedupe_key=f"new-order:{order.id}", order=order,
+                delivery=DELIVERY_LABELS.get(order.delivery_method, order.delivery_method),
+                link=external_url("admin.order", order_id=order.id))
 
 
 def cancel_unpaid(public_id: str, *, provider: str, reference: str, now: datetime, event_id: str | None = None,
