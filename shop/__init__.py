@@ -65,12 +65,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (register every model before anything queries)
+    from .accounts.services import user_for_session
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(models.User, int(user_id))
+    login_manager.user_loader(user_for_session)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,7 +29,37 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
-def load_settings(env: Mapping[str, str] = os.environ) -> dict:
+def development_secret_key(instance: Path = INSTANCE) -> str:
+    """Return the development secret key kept in ``instance/secret_key``, made on first use.
+
+    Every worker and every restart then signs sessions and forms with the same key. The file is
+    written aside and linked into place, which fails if another worker got there first; then its key
+    is the one read.
+    """
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        draft = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def _secret_key(env: Mapping[str, str], shop_env: str, instance: Path) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if shop_env == "development":
+        return development_secret_key(instance)
+    return "" if shop_env == "production" else secrets.token_hex(32)
+
+
+def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTANCE) -> dict:
     """Return Flask settings built from environment variables (see README, "Configuration")."""
     shop_env = env.get("SHOP_ENV", "development")
     if shop_env not in ENVIRONMENTS:
@@ -44,7 +74,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "SHOP_ENV": shop_env,
         "TESTING": shop_env == "testing",
         "DEBUG": _flag(env.get("FLASK_DEBUG")),
-        "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else secrets.token_hex(32)),
+        "SECRET_KEY": _secret_key(env, shop_env, instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PAYMENT_PROVIDER": env.get("PAYMENT_PROVIDER", "dummy"),
@@ -61,7 +91,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "City Farm <shop@cityfarm.kz>"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXY_COUNT": _int(env, "TRUSTED_PROXY_COUNT", 0),
@@ -119,5 +149,10 @@ def check_settings(settings: Mapping) -> None:
             problems.append("DATABASE_URL is SQLite (set ALLOW_SQLITE=1 to allow it)")
         if settings["PAYMENT_PROVIDER"] == "stripe" and not settings["STRIPE_WEBHOOK_SECRET"]:
             problems.append("PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET")
+        if not settings["SHOP_BASE_URL"]:
+            problems.append("SHOP_BASE_URL is not set (links in e-mails are never built from the request's host)")
+        if settings["RATELIMIT_ENABLED"] and settings["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            problems.append("RATELIMIT_STORAGE_URI is memory:// (each worker would count alone; "
+                            "use redis://, e.g. redis://127.0.0.1:6379/0)")
     if problems:
         raise ConfigError("refusing to start: " + "; ".join(problems))

@@ -60,8 +60,10 @@ def make_cohort(*, course: Course | None = None, capacity: int = 10, price: int 
 
 
 def make_user(*, email: str | None = None, role: str = "customer", password: str = PASSWORD,
-              full_name: str = "Айгерим Сапарова") -> User:
-    user = User(email=email or f"user{next(_numbers)}@example.kz", role=role, full_name=full_name)
+              full_name: str = "Айгерим Сапарова", verified: bool = True) -> User:
+    """An account whose owner proved the address (``verified=False``: one that was only registered)."""
+    user = User(email=email or f"user{next(_numbers)}@example.kz", role=role, full_name=full_name,
+                email_verified_at=utcnow() if verified else None)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

@@ -4,13 +4,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..clock import utcnow
-from ..errors import EmailTaken, ShopError
+from ..errors import InvalidCredentials, ShopError
 from ..extensions import limiter
 from ..i18n import current_locale
 from ..security import is_safe_next
 from . import bp
-from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
-from .services import authenticate, register_user, request_password_reset, set_password_with_token, user_from_token
+from .forms import ChangePasswordForm, ConfirmForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from .services import (
+    authenticate, end_sessions, register_user, request_password_reset, set_password_with_token, user_from_token,
+)
+from .services import change_password as change_user_password
+from .services import resend_verification as resend_verification_email
+from .services import verify_email as verify_email_with_token
 
 AUTH_LIMIT = "10 per minute; 50 per hour"
 
@@ -33,15 +38,55 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = register_user(form.email.data, form.full_name.data, form.password.data, now=utcnow(),
-                                 locale=current_locale())
+            register_user(form.email.data, form.full_name.data, form.password.data, now=utcnow(),
+                          locale=current_locale())
         except ShopError as error:
-            field = form.email if isinstance(error, EmailTaken) else form.password
+            form.password.errors.append(error.message)
+        else:
+            flash(_("We have sent a message to %(email)s. Follow its link to finish.", email=form.email.data), "info")
+            return redirect(url_for("accounts.login"), 303)
+    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def verify_email(token: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = verify_email_with_token(token, now=utcnow())
+        except ShopError as error:
+            flash(error.message, "error")
+            return redirect(url_for("accounts.login"), 303)
+        flash(_("Your e-mail is confirmed."), "success")
+        return _sign_in(user)
+    return render_template("accounts/verify.html", form=form)
+
+
+@bp.post("/verify")
+@login_required
+@limiter.limit("3 per minute; 10 per hour")
+def resend_verification():
+    resend_verification_email(current_user, locale=current_locale())
+    flash(_("We have sent the link again to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("accounts.index"), 303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = change_user_password(current_user.id, form.current_password.data, form.password.data)
+        except ShopError as error:
+            field = form.current_password if isinstance(error, InvalidCredentials) else form.password
             field.errors.append(error.message)
         else:
-            flash(_("Welcome to City Farm! Your account is ready."), "success")
+            flash(_("Your password is changed; your other sessions are signed out."), "success")
             return _sign_in(user)
-    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,6 +105,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(current_user.id)
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -100,7 +147,7 @@ def reset_password(token: str, purpose: str = "reset"):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            set_password_with_token(token, form.password.data, purpose)
+            user = set_password_with_token(token, form.password.data, purpose, now=utcnow())
         except ShopError as error:
             form.password.errors.append(error.message)
         else:

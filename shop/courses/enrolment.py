@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.services import find_user, make_password_token
+from ..accounts.services import find_user, invitation_token
 from ..extensions import db
 from ..inventory.services import lock_rows, release_holds
 from ..mail.compose import external_url
@@ -16,13 +16,17 @@ from .calendar import calendar_attachment
 from .waitlist import offer_freed_seats, return_claimed_seats, settle_entries_of_buyer
 
 
-def _learner_for(order: Order, now: datetime) -> User:
-    """Return the buyer's account; a guest without one gets an account to be invited to."""
+def _learner_for(order: Order, now: datetime) -> User | None:
+    """Return the account the seats go to: the buyer's, or one made for a guest's address to be invited to.
+
+    A guest's seats never go to an account that someone opened with their address without proving
+    it: they stay with the address (no account) until the invitation link, sent there, proves it.
+    """
     if order.user_id:
         return db.session.get(User, order.user_id)
     user = find_user(order.email)
     if user is not None:
-        return user
+        return user if user.may_receive_guest_purchases else None
     try:
         with db.session.begin_nested():
             user = User(email=order.email, full_name=order.full_name, phone=order.phone, password_hash=None,
@@ -40,26 +44,27 @@ def enrol_line(order: Order, line: OrderLine, *, now: datetime) -> list[Enrolmen
     invited to set its password. The buyer stops waiting for this cohort.
     """
     learner = _learner_for(order, now)
+    learner_id = learner.id if learner is not None else None
     enrolments = [
-        Enrolment(cohort_id=line.cohort_id, user_id=learner.id, order_id=order.id, order_line_id=line.id,
+        Enrolment(cohort_id=line.cohort_id, user_id=learner_id, order_id=order.id, order_line_id=line.id,
                   email=order.email, full_name=order.full_name, phone=order.phone, created_at=now)
         for _ in range(line.quantity)
     ]
     db.session.add_all(enrolments)
     db.session.flush()
-    if settle_entries_of_buyer(line.cohort_id, cart_id=order.cart_id, email=order.email, user_id=learner.id):
+    if settle_entries_of_buyer(line.cohort_id, cart_id=order.cart_id, email=order.email, user_id=learner_id):
         offer_freed_seats(line.cohort_id, now=now)
     _queue_emails(order, line, learner)
     return enrolments
 
 
-def _queue_emails(order: Order, line: OrderLine, learner: User) -> None:
+def _queue_emails(order: Order, line: OrderLine, learner: User | None) -> None:
     cohort = db.session.get(Cohort, line.cohort_id)
     learn_link = external_url("learn.index")
-    if not learner.password_hash:
-        invite_link = external_url("accounts.accept_invitation", token=make_password_token(learner, "invite"))
+    if learner is None or not learner.is_verified and not order.user_id:
+        invite_link = external_url("accounts.accept_invitation", token=invitation_token(order.email))
         queue_email(order.email, "enrolment_invitation", locale=order.locale, dedupe_key=f"invitation:{order.id}",
-                    order=order, learner=learner, link=invite_link, learn_link=learn_link)
+                    order=order, email=order.email, link=invite_link, learn_link=learn_link)
     queue_email(order.email, "enrolment_confirmation", locale=order.locale,
                 dedupe_key=f"enrolment-confirmation:{line.id}", order=order, line=line, cohort=cohort,
                 learn_link=learn_link, attachments=[calendar_attachment(cohort, locale=order.locale)])

@@ -2,11 +2,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..courses.calendar import cohort_calendar, materials_url
-from ..database import unit_of_work
 from ..extensions import db
 from ..models import Cohort, Enrolment, User
 
@@ -26,23 +25,13 @@ class LearnerCohort:
 
 
 def _mine(user: User):
-    return or_(Enrolment.user_id == user.id,
-               and_(Enrolment.user_id.is_(None), func.lower(Enrolment.email) == user.email.lower()))
-
-
-def _attach_by_email(user: User) -> None:
-    """Give the user the enrolments bought with their e-mail before they had an account (a write only then)."""
-    unattached = and_(Enrolment.user_id.is_(None), func.lower(Enrolment.email) == user.email.lower())
-    if db.session.scalar(select(Enrolment.id).where(unattached).limit(1)) is None:
-        return
-    with unit_of_work():
-        db.session.execute(update(Enrolment).where(unattached).values(user_id=user.id)
-                           .execution_options(synchronize_session=False))
+    # Seats bought under the address as a guest are attached when the address is proven
+    # (accounts.services.claim_guest_purchases), never by the address alone.
+    return Enrolment.user_id == user.id
 
 
 def learner_cohorts(user: User, now: datetime) -> list[LearnerCohort]:
-    """Return the user's cohorts (active enrolments), soonest first; enrolments made by e-mail are attached."""
-    _attach_by_email(user)
+    """Return the user's cohorts (active enrolments), soonest first."""
     rows = db.session.execute(
         select(Cohort, func.count(Enrolment.id)).join(Enrolment, Enrolment.cohort_id == Cohort.id)
         .where(_mine(user), Enrolment.status == "active").group_by(Cohort.id)

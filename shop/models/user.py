@@ -14,7 +14,13 @@ ROLES = ("customer", "staff", "admin")
 
 
 class User(UserMixin, CreatedAt, db.Model):
-    """An account; ``password_hash`` is empty for a guest buyer who has not accepted the invitation yet."""
+    """An account; ``password_hash`` is empty for a guest buyer who has not accepted the invitation yet.
+
+    ``email_verified_at`` is set once someone followed a signed link sent to the address (the
+    verification, invitation or reset link): only then is what was bought under that address without
+    logging in shown to the account. ``session_version`` is part of the id kept in the session cookie,
+    so raising it (log out, a new password) ends every session of the account, copied cookies included.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -25,6 +31,29 @@ class User(UserMixin, CreatedAt, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session: the user's id and session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session of this account invalid (the next request finds no user)."""
+        self.session_version = (self.session_version or 1) + 1
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def may_receive_guest_purchases(self) -> bool:
+        """Whether what is bought under this e-mail without logging in may be attached to this account.
+
+        True once the address is proven, and for a guest's password-less account, which nobody can
+        sign in to until they prove the address with the invitation link.
+        """
+        return self.is_verified or not self.password_hash
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``; the password itself is never kept."""

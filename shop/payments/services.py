@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.services import owner_of_guest_purchase
 from ..checkout.delivery import LABELS as DELIVERY_LABELS
 from ..courses.enrolment import enrol_line, release_order_seats
 from ..courses.services import cancel_enrolments_for_order
@@ -82,6 +83,9 @@ def fulfil_order(public_id: str, *, provider: str, reference: str, payment_inten
             logger.warning("payment %s names order %s but the shop never opened it", reference, public_id)
             return None
         payment.status, payment.payment_intent = "paid", payment_intent or payment.payment_intent
+        if order.user_id is None:
+            owner = owner_of_guest_purchase(order.email)
+            order.user_id = owner.id if owner is not None else None
         problems = _sell(order, now)
         if amount_minor != order.total_minor:
             problems.append(f"Paid {amount_minor} but the order totals {order.total_minor} (tiyn).")

@@ -65,7 +65,7 @@ def shop_env(database_url: str) -> dict[str, str]:
     env.update(SHOP_ENV="production", SECRET_KEY="bench-" + os.urandom(16).hex(), DATABASE_URL=database_url,
                ALLOW_SQLITE="1", ALLOW_DUMMY_PAYMENTS="1", PAYMENT_PROVIDER="dummy", RATELIMIT_ENABLED="0",
                RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXY_COUNT="0", FLASK_DEBUG="0")
-    env.pop("SHOP_BASE_URL", None)
+    env["SHOP_BASE_URL"] = "https://bench.cityfarm.test"
     return env
 
 

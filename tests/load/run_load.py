@@ -51,7 +51,8 @@ def fresh_database() -> str:
 def environment(database_url: str, **extra) -> dict:
     return {**os.environ, "SHOP_ENV": "production", "SECRET_KEY": "load-test-secret", "DATABASE_URL": database_url,
             "ALLOW_DUMMY_PAYMENTS": "1", "STRIPE_WEBHOOK_SECRET": SECRET, "RATELIMIT_ENABLED": "0",
-            "RESERVATION_MINUTES": "30", "TRUSTED_PROXY_COUNT": "1", **extra}
+            "RESERVATION_MINUTES": "30", "TRUSTED_PROXY_COUNT": "1",
+            "SHOP_BASE_URL": "https://shop.cityfarm.test", **extra}
 
 
 def serve(env: dict, port: int) -> subprocess.Popen:

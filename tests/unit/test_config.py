@@ -4,7 +4,8 @@ from shop import create_app
 from shop.config import ConfigError, check_settings, load_settings
 
 PRODUCTION = {"SHOP_ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/db",
-              "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+              "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
+              "SHOP_BASE_URL": "https://cityfarm.kz", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
 
 
 def test_a_safe_production_configuration_is_accepted():
@@ -17,6 +18,9 @@ def test_a_safe_production_configuration_is_accepted():
     ({"DATABASE_URL": "sqlite:///x.db"}, "ALLOW_SQLITE"),
     ({"FLASK_DEBUG": "1"}, "debug"),
     ({"STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY"),
+    ({"SHOP_BASE_URL": ""}, "SHOP_BASE_URL"),
+    ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+    ({"RATELIMIT_STORAGE_URI": ""}, "RATELIMIT_STORAGE_URI"),
 ])
 def test_production_refuses_an_unsafe_start_and_says_why(change, reason):
     with pytest.raises(ConfigError, match=reason):
@@ -28,9 +32,24 @@ def test_dummy_payments_and_sqlite_are_allowed_in_production_when_asked_for():
                                   "DATABASE_URL": "sqlite:///x.db", "ALLOW_SQLITE": "1"}))
 
 
-def test_development_invents_a_secret_key_and_defaults_to_sqlite_in_instance():
+def test_development_makes_a_secret_key_once_and_every_worker_and_restart_shares_it(tmp_path):
+    first = load_settings({}, instance=tmp_path)["SECRET_KEY"]
+    assert len(first) >= 32
+    assert load_settings({}, instance=tmp_path)["SECRET_KEY"] == first
+    assert (tmp_path / "secret_key").read_text().strip() == first
+    assert load_settings({"SECRET_KEY": "given"}, instance=tmp_path)["SECRET_KEY"] == "given"
+
+
+def test_many_workers_starting_at_once_agree_on_one_development_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: load_settings({}, instance=tmp_path)["SECRET_KEY"], range(16)))
+    assert len(keys) == 1 and [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_development_defaults_to_sqlite_in_instance():
     settings = load_settings({})
-    assert len(settings["SECRET_KEY"]) >= 32
     assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and "instance" in settings["SQLALCHEMY_DATABASE_URI"]
     assert settings["PAYMENT_PROVIDER"] == "dummy" and settings["RESERVATION_MINUTES"] == 30
 

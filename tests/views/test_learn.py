@@ -108,7 +108,7 @@ def test_a_guest_buyer_is_invited_and_reaches_the_cohort_under_learn(app, client
     assert cohort.course.title_en in page and "secret-room" in page
 
 
-def test_enrolments_bought_with_the_email_before_registering_are_attached_on_the_first_visit(app, client, login_as):
+def test_seats_bought_as_a_guest_appear_only_once_the_account_proves_the_address(app, client, login_as):
     cohort = make_cohort()
     add(client, cohort=cohort)
     pay_dummy(client)
@@ -116,8 +116,14 @@ def test_enrolments_bought_with_the_email_before_registering_are_attached_on_the
     db.session.execute(update(Enrolment).values(user_id=None))  # as enrolments made before guests got accounts
     db.session.delete(guest)
     db.session.commit()
-    learner = make_user(email=BUYER["email"].upper())
+    learner = make_user(email=BUYER["email"].upper(), verified=False)
     login_as(learner)
+    assert cohort.course.title_en not in client.get("/learn/").get_data(as_text=True)
+    assert db.session.scalar(select(Enrolment.user_id)) is None
+    client.post("/account/verify")  # send the link again
+    message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    link = next(word for word in message.body_text.split() if "/account/verify/" in word)
+    assert client.post(link.replace("http://shop.test", "")).status_code == 303
     assert cohort.course.title_en in client.get("/learn/").get_data(as_text=True)
     assert db.session.scalar(select(Enrolment.user_id)) == learner.id
 
