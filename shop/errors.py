@@ -1,5 +1,5 @@
 """Domain errors that services raise, and the shop's HTTP error pages."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -12,6 +12,7 @@ class ShopError(Exception):
     """A business rule refused the request; ``message`` is safe to show to the person."""
 
     message = _l("Something went wrong. Please try again.")
+    field: str | None = None  # the form field the refusal concerns, when there is one
 
     def __init__(self, message=None, **details):
         super().__init__(str(message or self.message))
@@ -70,6 +71,15 @@ class WeakPassword(ShopError):
 
 class StockConflict(ShopError):
     message = _l("Stock cannot go below zero or below what is held for open orders.")
+
+
+def show_error(error: ShopError, form=None, field: str | None = None) -> None:
+    """Put a service's refusal on the form field it names (or ``field``), else flash it."""
+    field = field or error.field
+    if form is not None and field is not None and field in form:
+        form[field].errors = [*form[field].errors, error.message]
+    else:
+        flash(error.message, "error")
 
 
 def _wants_json() -> bool:

@@ -6,12 +6,15 @@ so the command can run against a live shop from cron and tests can assert an emp
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from .clock import utcnow
 from .extensions import db
-from .models import Cohort, Enrolment, Hold, Order, OrderLine, Payment, Product, Refund, StockMovement
+from .models import Cohort, Course, Enrolment, Hold, Order, OrderLine, Payment, Product, Refund, StockMovement
 from .orders.status import PAID_STATUSES
+
+# Paid orders still to be packed or handed over (a partial refund may have come in meanwhile).
+AWAITING_FULFILMENT = ("paid", "packed", "ready_for_pickup", "partially_refunded")
 
 Check = Callable[[datetime], list[str]]
 
@@ -138,8 +141,82 @@ def paid_seats_enrolled(now: datetime) -> list[str]:
             for p, line, q, n, flagged in rows if not flagged]
 
 
+def returns_within_sales(now: datetime) -> list[str]:
+    """No order line puts back on the shelf more units than its sale took off it."""
+    sales = (select(StockMovement.order_line_id, func.sum(-StockMovement.delta).label("n"))
+             .where(StockMovement.kind == "sold").group_by(StockMovement.order_line_id).subquery())
+    returns = (select(StockMovement.order_line_id, func.sum(StockMovement.delta).label("n"))
+               .where(StockMovement.kind == "returned").group_by(StockMovement.order_line_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, OrderLine.id, func.coalesce(sales.c.n, 0), func.coalesce(returns.c.n, 0),
+               OrderLine.returned_quantity)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .outerjoin(sales, sales.c.order_line_id == OrderLine.id).outerjoin(returns, returns.c.order_line_id == OrderLine.id)
+        .where(or_(func.coalesce(returns.c.n, 0) > func.coalesce(sales.c.n, 0),
+                   OrderLine.returned_quantity > func.coalesce(sales.c.n, 0),
+                   OrderLine.returned_quantity != func.coalesce(returns.c.n, 0)))
+    ).all()
+    return [f"order {p}: line {line} returned {back} unit(s) (counted {counted}) but sold {sold}"
+            for p, line, sold, back, counted in rows]
+
+
+def no_learners_in_cancelled_cohorts(now: datetime) -> list[str]:
+    """No active enrolment belongs to a cancelled cohort."""
+    rows = db.session.execute(
+        select(Cohort.id, func.count(Enrolment.id)).join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .where(Cohort.is_cancelled.is_(True), Enrolment.status == "active").group_by(Cohort.id)
+    ).all()
+    return [f"cohort {cid}: cancelled but {n} enrolment(s) still active" for cid, n in rows]
+
+
+def refunded_orders_not_awaiting_fulfilment(now: datetime) -> list[str]:
+    """No order still waiting to be packed or handed over has had everything it paid refunded."""
+    refunded = (select(Refund.order_id, func.sum(Refund.amount_minor).label("n")).group_by(Refund.order_id).subquery())
+    paid = (select(Payment.order_id, func.sum(Payment.amount_minor).label("n"))
+            .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, Order.status).join(refunded, refunded.c.order_id == Order.id)
+        .join(paid, paid.c.order_id == Order.id)
+        .where(Order.status.in_(AWAITING_FULFILMENT), refunded.c.n >= paid.c.n, paid.c.n > 0)
+    ).all()
+    return [f"order {p}: {status} but everything paid was refunded" for p, status in rows]
+
+
+def no_holds_on_closed_items(now: datetime) -> list[str]:
+    """No live hold is on a kit off sale, or on a cohort that is cancelled, started or of a course off offer."""
+    products = db.session.execute(
+        select(Product.slug, func.sum(Hold.quantity)).join(Hold, Hold.product_id == Product.id)
+        .where(Hold.expires_at > now, Product.is_active.is_(False)).group_by(Product.slug)
+    ).all()
+    cohorts = db.session.execute(
+        select(Cohort.id, func.sum(Hold.quantity)).join(Hold, Hold.cohort_id == Cohort.id).join(Course)
+        .where(Hold.expires_at > now,
+               or_(Cohort.is_cancelled.is_(True), Cohort.starts_at <= now, Course.is_active.is_(False)))
+        .group_by(Cohort.id)
+    ).all()
+    return ([f"product {slug}: {n} held but it is off sale" for slug, n in products]
+            + [f"cohort {cid}: {n} seat(s) held but it cannot be booked" for cid, n in cohorts])
+
+
+def order_totals_add_up(now: datetime) -> list[str]:
+    """Every order's subtotal is the sum of its lines, and its total the subtotal plus delivery."""
+    lines = (select(OrderLine.order_id, func.sum(OrderLine.unit_price_minor * OrderLine.quantity).label("n"))
+             .group_by(OrderLine.order_id).subquery())
+    rows = db.session.execute(
+        select(Order.public_id, Order.subtotal_minor, func.coalesce(lines.c.n, 0), Order.delivery_fee_minor,
+               Order.total_minor)
+        .outerjoin(lines, lines.c.order_id == Order.id)
+        .where(or_(Order.subtotal_minor != func.coalesce(lines.c.n, 0),
+                   Order.total_minor != Order.subtotal_minor + Order.delivery_fee_minor))
+    ).all()
+    return [f"order {p}: subtotal {sub} for lines of {summed}, total {total} with delivery {fee} (tiyn)"
+            for p, sub, summed, fee, total in rows]
+
+
 CHECKS: list[Check] = [stock_matches_ledger, holds_within_stock, seats_within_capacity, paid_lines_sold_once,
-                       no_holds_on_closed_orders, refunds_within_payments, paid_orders_paid_once, paid_seats_enrolled]
+                       no_holds_on_closed_orders, refunds_within_payments, paid_orders_paid_once, paid_seats_enrolled,
+                       returns_within_sales, no_learners_in_cancelled_cohorts, refunded_orders_not_awaiting_fulfilment,
+                       no_holds_on_closed_items, order_totals_add_up]
 
 
 def check_integrity(now: datetime | None = None) -> list[str]:

@@ -68,3 +68,11 @@ def make_user(*, email: str | None = None, role: str = "customer", password: str
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def wait_in_line(cohort_id: int, email: str, *, now: datetime, **options):
+    """Join a cohort's waiting list and confirm the address by the e-mailed link, as a person would."""
+    from shop.courses.waitlist import confirm_token, confirm_waitlist, join_waitlist
+
+    entry = join_waitlist(cohort_id, email, now=now, **options)
+    return confirm_waitlist(confirm_token(entry), now=now)

@@ -8,8 +8,9 @@ from sqlalchemy import or_, select
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
-from ..inventory.services import available_units
-from ..models import Category, Course, Product
+from ..courses.waitlist import withdraw_offers
+from ..inventory.services import available_units, release_closed_holds
+from ..models import Category, Cohort, Course, Product
 from ..models.catalog import searchable
 from ..models.common import LOCALES
 from .audit import record
@@ -98,6 +99,8 @@ def save_product(product_id: int | None, values: dict, *, actor_id: int | None, 
         if product_id is None:
             db.session.add(product)
         db.session.flush()
+        if not product.is_active:
+            release_closed_holds(product_ids=[product.id])
         record(actor_id, "product.create" if product_id is None else "product.update", f"product:{product.id}",
                now=now, **changes)
     return product
@@ -116,7 +119,7 @@ def all_courses() -> list[Course]:
 
 
 def _save(model, fields: tuple[str, ...], name: str, object_id: int | None, values: dict, *,
-          actor_id: int | None, now: datetime):
+          actor_id: int | None, now: datetime, after=None):
     with unit_of_work():
         obj = model() if object_id is None else _get(model, object_id)
         _check_slug(model, values["slug"], object_id)
@@ -124,6 +127,8 @@ def _save(model, fields: tuple[str, ...], name: str, object_id: int | None, valu
         if object_id is None:
             db.session.add(obj)
         db.session.flush()
+        if after is not None:
+            after(obj)
         record(actor_id, f"{name}.create" if object_id is None else f"{name}.update", f"{name}:{obj.id}", now=now,
                **changes)
     return obj
@@ -135,5 +140,16 @@ def save_category(category_id: int | None, values: dict, *, actor_id: int | None
 
 
 def save_course(course_id: int | None, values: dict, *, actor_id: int | None, now: datetime) -> Course:
-    """Create or change a course (its dated cohorts are edited separately)."""
-    return _save(Course, COURSE_FIELDS, "course", course_id, values, actor_id=actor_id, now=now)
+    """Create or change a course (its dated cohorts are edited separately).
+
+    A course taken off offer releases the seats held in its cohorts, and offers to people waiting lapse.
+    """
+    return _save(Course, COURSE_FIELDS, "course", course_id, values, actor_id=actor_id, now=now,
+                 after=_release_if_off_offer)
+
+
+def _release_if_off_offer(course: Course) -> None:
+    if not course.is_active:
+        cohort_ids = list(db.session.scalars(select(Cohort.id).where(Cohort.course_id == course.id)))
+        release_closed_holds(cohort_ids=cohort_ids)
+        withdraw_offers(cohort_ids)

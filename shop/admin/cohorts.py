@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..database import unit_of_work
@@ -11,7 +11,8 @@ from ..errors import NotFound, ShopError
 from ..extensions import db
 from ..courses.calendar import calendar_attachment
 from ..courses.services import learner_locale
-from ..inventory.services import lock_rows, seats_left
+from ..courses.waitlist import offer_freed_seats, withdraw_offers
+from ..inventory.services import cap_seat_holds, lock_rows, release_closed_holds, seats_left
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, CohortSession, Course, Enrolment
@@ -106,6 +107,8 @@ def save_cohort(cohort_id: int | None, values: dict, *, actor_id: int | None, no
             db.session.add(cohort)
             changes["capacity"] = values["capacity"]
         db.session.flush()
+        if "starts_at" in changes and cohort_id is not None:
+            cap_seat_holds(cohort)
         changes.pop("join_url", None)  # the link is for learners only; the log just says it changed
         record(actor_id, "cohort.create" if cohort_id is None else "cohort.update", f"cohort:{cohort.id}", now=now,
                **changes)
@@ -118,9 +121,11 @@ def _active_learners(cohort_id: int) -> list[Enrolment]:
 
 
 def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now: datetime) -> int:
-    """Cancel a cohort (no more bookings; enrolled learners stay listed for refunds) or reopen it.
+    """Cancel a cohort (no more bookings; its learners' places end, listed for refunds) or reopen it.
 
-    Cancelling e-mails each active learner, once per cancellation; returns how many were e-mailed.
+    Cancelling e-mails each active learner, once per cancellation, and releases the seats held in
+    checkouts and offers; returns how many learners were e-mailed. Reopening gives back the places the
+    cancellation ended.
     """
     with unit_of_work():
         cohort = _cohort(cohort_id)
@@ -131,9 +136,17 @@ def set_cancelled(cohort_id: int, cancelled: bool, *, actor_id: int | None, now:
         cohort.is_cancelled = cancelled
         record(actor_id, "cohort.cancel" if cancelled else "cohort.reopen", f"cohort:{cohort_id}", now=now)
         if not cancelled:
+            db.session.execute(update(Enrolment).where(Enrolment.cohort_id == cohort_id,
+                                                       Enrolment.status == "cohort_cancelled")
+                               .values(status="active", cancelled_at=None).execution_options(synchronize_session=False))
+            db.session.flush()
+            offer_freed_seats(cohort_id, now=now)
             return 0
+        release_closed_holds(cohort_ids=[cohort_id])
+        withdraw_offers([cohort_id])
         learners = _active_learners(cohort_id)
         for enrolment in learners:
+            enrolment.status, enrolment.cancelled_at = "cohort_cancelled", now
             queue_email(enrolment.email, "cohort_cancelled", locale=learner_locale(enrolment), enrolment=enrolment,
                         cohort=cohort)
     return len(learners)

@@ -1,10 +1,11 @@
 """Staff forms: the shape of input only; stock, uniqueness and permissions are the services' business."""
+import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
@@ -13,7 +14,7 @@ from wtforms.validators import (URL, DataRequired, InputRequired, Length, Number
 from ..clock import ALMATY
 from ..models.course import TOPICS
 from ..models.order import STATUSES
-from ..money import parse_tenge
+from ..money import AmountError, parse_tenge
 from ..orders.status import STATUS_LABELS
 
 SLUG = [DataRequired(), Length(max=120),
@@ -40,9 +41,9 @@ class TengeField(StringField):
             return
         try:
             self.data = parse_tenge(valuelist[0])
-        except (ArithmeticError, ValueError):
+        except AmountError as error:
             self.data = None
-            raise ValueError(_l("Enter an amount in tenge, like 12 900 or 12900.50.")) from None
+            raise ValueError(error.message) from None
 
     def _value(self):
         if self.raw_data:
@@ -184,6 +185,8 @@ class StatusForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
+    # Made when the form is shown: the same form sent twice (a double click) refunds once.
+    request_key = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
     amount_minor = TengeField(_l("Amount to refund, tenge"), validators=PRICE)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     cancel_seats = BooleanField(_l("Cancel this order's course places (always done for a full refund)"))

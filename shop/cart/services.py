@@ -13,7 +13,7 @@ from ..courses.waitlist import bind_claim, claimed_seats, move_claims
 from ..database import unit_of_work
 from ..errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock, ShopError
 from ..extensions import db
-from ..inventory.services import availability, seat_availability
+from ..inventory.services import availability, closed_reason, seat_availability
 from ..models import Cart, CartLine, Cohort, Product, User
 
 MAX_LINE_QUANTITY = 999
@@ -180,8 +180,22 @@ def update_line(cart: Cart | None, line_ref, quantity, *, now: datetime) -> Cart
     return cart
 
 
+def _merged_quantity(mine: CartLine, theirs: CartLine, now: datetime, claimed: dict[int, int]) -> int:
+    """Return the quantity of two carts' same line joined: added up, within the line's cap and what is left.
+
+    What the user's own cart already asked for is never cut; the cart page flags what cannot be had.
+    """
+    cap = MAX_SEATS_PER_LINE if mine.product_id is None else MAX_LINE_QUANTITY
+    left = cap
+    if mine.product_id is not None:
+        left = min(left, availability([mine.product_id], now)[mine.product_id])
+    if mine.cohort_id is not None:
+        left = min(left, seat_availability([mine.cohort_id], now)[mine.cohort_id] + claimed.get(mine.cohort_id, 0))
+    return min(mine.quantity + theirs.quantity, cap, max(left, mine.quantity))
+
+
 def merge_carts(token: str, user: User, *, now: datetime) -> None:
-    """Join a visitor's cart to the user's cart at login; quantities add up to what is available."""
+    """Join a visitor's cart to the user's cart at login, within each line's cap and what is available."""
     with unit_of_work():
         visitor = find_cart(token=token)
         if visitor is None:
@@ -190,14 +204,15 @@ def merge_carts(token: str, user: User, *, now: datetime) -> None:
         if own is None:
             visitor.user_id = user.id
             return
+        move_claims(visitor.id, own.id)
+        claimed = claimed_seats(own.id, now)
         for line in list(visitor.lines):
             mine = next((m for m in own.lines if (m.product_id, m.cohort_id) == (line.product_id, line.cohort_id)), None)
             if mine is None:
                 own.lines.append(CartLine(product_id=line.product_id, cohort_id=line.cohort_id,
                                           quantity=line.quantity, created_at=now))
             else:
-                mine.quantity += line.quantity
-        move_claims(visitor.id, own.id)
+                mine.quantity = _merged_quantity(mine, line, now, claimed)
         db.session.delete(visitor)
         own.updated_at = now
 
@@ -223,5 +238,7 @@ def summarise(cart: Cart | None, now: datetime) -> CartSummary:
                 left = min(left, seats[line.cohort_id])
         else:
             price, left = line.cohort.price_minor, seats[line.cohort_id]
+        if closed_reason(line, now):
+            left = 0  # off sale, or a cohort that closed: it can no longer be bought
         rows.append(CartRow(line, price, left))
     return CartSummary(rows, sum(row.total_minor for row in rows))

@@ -1,8 +1,10 @@
 """The cart page and its two forms; refusals come back to the cart with a message."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..checkout.delivery import delivery_options
+from ..checkout.rules import CheckoutRules
+from ..i18n import current_locale
 from ..clock import utcnow
 from ..errors import ShopError
 from . import bp
@@ -19,7 +21,8 @@ def _back_to_cart(cart=None):
 @bp.get("/cart")
 def view():
     summary = summarise(current_cart(), utcnow())
-    return render_template("cart/cart.html", summary=summary, delivery=delivery_options())
+    return render_template("cart/cart.html", summary=summary,
+                           delivery=delivery_options(CheckoutRules.from_config(current_app.config), current_locale()))
 
 
 @bp.post("/cart/add")

@@ -1,8 +1,9 @@
-"""Delivery methods and their fees, configurable per shop."""
+"""Delivery methods as the checkout offers them, with their fees from the shop's rules."""
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from .rules import CheckoutRules
 
 LABELS = {
     "pickup": _l("Pickup at the farm in Almaty"),
@@ -18,13 +19,14 @@ class DeliveryOption:
     fee_minor: int
 
 
-def delivery_fee(method: str, *, needs_delivery: bool) -> int:
-    """Return the fee in tiyn; a cart of course seats alone ships nothing and costs nothing."""
-    if not needs_delivery or method == "pickup":
-        return 0
-    return {"courier": current_app.config["DELIVERY_FEE_COURIER"], "post": current_app.config["DELIVERY_FEE_POST"]}[method]
+def delivery_label(code: str, rules: CheckoutRules, locale: str) -> str:
+    """Return a method's name; the courier's names the cities it serves when they are not just Almaty."""
+    if code == "courier" and rules.courier_cities != ("almaty",):
+        return str(_l("Courier in %(cities)s", cities=rules.courier_city_names(locale)))
+    return str(LABELS[code])
 
 
-def delivery_options() -> list[DeliveryOption]:
+def delivery_options(rules: CheckoutRules, locale: str) -> list[DeliveryOption]:
     """Return the methods in the order the checkout offers them."""
-    return [DeliveryOption(code, str(LABELS[code]), delivery_fee(code, needs_delivery=True)) for code in LABELS]
+    return [DeliveryOption(code, delivery_label(code, rules, locale), rules.delivery_fee(code, needs_delivery=True))
+            for code in LABELS]

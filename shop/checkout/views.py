@@ -1,16 +1,17 @@
 """The checkout page: the buyer's details, then off to the payment page."""
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..cart.services import summarise
 from ..cart.session import current_cart, current_user_or_none
 from ..clock import utcnow
-from ..errors import EmptyCart, ShopError
+from ..errors import EmptyCart, ShopError, show_error
 from ..extensions import limiter
 from ..i18n import current_locale
 from ..payments.gateway import get_gateway
 from . import bp
 from .delivery import delivery_options
+from .rules import CheckoutRules
 from .forms import CheckoutForm
 from .services import BuyerDetails, checkout
 
@@ -29,6 +30,7 @@ def _prefilled_form(needs_delivery: bool) -> CheckoutForm:
 def start():
     cart = current_cart()
     summary = summarise(cart, utcnow())
+    rules = CheckoutRules.from_config(current_app.config)
     if not summary.rows:
         flash(EmptyCart.message, "info")
         return redirect(url_for("cart.view"), 303)
@@ -36,15 +38,15 @@ def start():
     if form.validate_on_submit():
         buyer = BuyerDetails(**{name: form[name].data or "" for name in
                                 ("email", "full_name", "phone", "delivery_method", "city", "address")},
-                             locale=current_locale())
+                             locale=current_locale(), client_ip=request.remote_addr or "")
         try:
             order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=get_gateway(), now=utcnow(),
-                                  reservation_minutes=current_app.config["RESERVATION_MINUTES"])
+                                  rules=rules)
         except ShopError as error:
-            flash(error.message, "error")
+            show_error(error, form)
         else:
             session["orders"] = [*session.get("orders", [])[-9:], order.public_id]
             return redirect(url, 303)
-    return render_template("checkout/checkout.html", form=form, summary=summary, delivery=delivery_options()), \
-        400 if form.errors else 200
+    return render_template("checkout/checkout.html", form=form, summary=summary,
+                           delivery=delivery_options(rules, current_locale())), 400 if form.errors else 200
 

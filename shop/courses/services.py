@@ -264,7 +264,7 @@ def roster(cohort_id: int, now: datetime) -> Roster:
     ).all()
     waiting = db.session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.cohort_id == cohort_id, WaitlistEntry.status.in_(("waiting", "offered")))
-        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        .order_by(WaitlistEntry.confirmed_at, WaitlistEntry.id)
     ).all()
     left = seat_availability([cohort_id], now)[cohort_id]
     return Roster(cohort, left, cohort.status(left, now),

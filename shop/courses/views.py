@@ -11,7 +11,9 @@ from ..i18n import current_locale
 from . import bp
 from .forms import WaitlistForm
 from .services import active_courses, cohorts_of, course_by_slug, group_by_course, join_waitlist, leave_waitlist
+from ..accounts.forms import ConfirmForm
 from .waitlist import InvalidWaitlistLink, OfferLapsed, entry_for_leaving, open_offer
+from .waitlist import confirm_waitlist as confirm_waitlist_entry
 
 
 def _user():
@@ -46,8 +48,23 @@ def join(slug: str, cohort_id: int):
     except ShopError as error:
         flash(error.message, "error")
     else:
-        flash(_("You are on the waiting list. We will e-mail you as soon as a seat frees up."), "success")
+        flash(_("Almost there: confirm your place in line with the link we have sent to %(email)s.",
+                email=form.email.data), "success")
     return redirect(url_for("courses.course", slug=slug), 303)
+
+
+@bp.route("/waitlist/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def confirm_waitlist(token: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            entry = confirm_waitlist_entry(token, now=utcnow())
+        except InvalidWaitlistLink:
+            abort(404)
+        flash(_("You are on the waiting list. We will e-mail you as soon as a seat frees up."), "success")
+        return redirect(url_for("courses.course", slug=entry.cohort.course.slug), 303)
+    return render_template("courses/confirm.html", form=form)
 
 
 @bp.get("/waitlist/claim/<token>")

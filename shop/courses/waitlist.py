@@ -11,23 +11,22 @@ Offer and e-mail helpers here only flush; `join_waitlist`, `leave_waitlist` and
 """
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, or_, select, update
 
 from ..accounts.services import normalise_email
 from ..database import unit_of_work
 from ..errors import CohortClosed, NotFound, ShopError
 from ..extensions import db
-from ..inventory.services import hold_seats, lock_rows, seat_availability
+from ..inventory.services import hold_seats, lock_rows, seat_availability, seat_hold_end
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, Hold, User, WaitlistEntry
 from ..models.common import LOCALES
+from ..tokens import BadToken, sign, unsign
 
 OFFER_HOURS = 24
-ACTIVE = ("waiting", "offered")
+ACTIVE = ("unconfirmed", "waiting", "offered")
 CLOSED = ("cancelled", "started", "finished")
 
 
@@ -43,24 +42,28 @@ class InvalidWaitlistLink(ShopError):
     message = _l("This waiting-list link is not valid.")
 
 
-def _serializer(purpose: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"waitlist-{purpose}")
+_PURPOSES = {"claim": "waitlist_claim", "leave": "unsubscribe", "confirm": "waitlist_confirm"}
 
 
 def claim_token(entry: WaitlistEntry) -> str:
     """Return the token of the link that claims the seat offered to ``entry``."""
-    return _serializer("claim").dumps(entry.id)
+    return sign("waitlist_claim", entry.id)
 
 
 def leave_token(entry: WaitlistEntry) -> str:
     """Return the token of the link that takes ``entry`` off the waiting list."""
-    return _serializer("leave").dumps(entry.id)
+    return sign("unsubscribe", entry.id)
+
+
+def confirm_token(entry: WaitlistEntry) -> str:
+    """Return the token of the link that confirms the address of a new ``entry``, putting it in line."""
+    return sign("waitlist_confirm", entry.id)
 
 
 def _entry_id(token: str | None, purpose: str) -> int:
     try:
-        entry_id = _serializer(purpose).loads(token or "")
-    except BadSignature:
+        entry_id = unsign(_PURPOSES[purpose], token)
+    except BadToken:
         raise InvalidWaitlistLink() from None
     if not isinstance(entry_id, int):
         raise InvalidWaitlistLink()
@@ -89,7 +92,11 @@ def _locked_cohort(cohort_id: int) -> Cohort:
 
 def join_waitlist(cohort_id: int, email: str, *, user: User | None = None, now: datetime,
                   locale: str = "ru") -> WaitlistEntry:
-    """Put an e-mail on a full cohort's waiting list (once) and e-mail it the link to leave."""
+    """Put an e-mail on a full cohort's waiting list (once); it takes its place in line when confirmed.
+
+    The address confirms by the link e-mailed to it, so nobody can queue up addresses that are not
+    theirs; a signed-in account that proved its own address is in line at once.
+    """
     address = normalise_email(email or "")
     with unit_of_work():
         cohort = _locked_cohort(cohort_id)
@@ -104,12 +111,35 @@ def join_waitlist(cohort_id: int, email: str, *, user: User | None = None, now: 
             WaitlistEntry.status.in_(ACTIVE)))
         if entry is not None:
             return entry
+        proven = user is not None and user.is_verified and normalise_email(user.email) == address
         entry = WaitlistEntry(cohort_id=cohort.id, user_id=user.id if user else None, email=address,
-                              locale=locale if locale in LOCALES else "ru", created_at=now)
+                              locale=locale if locale in LOCALES else "ru", created_at=now,
+                              status="waiting" if proven else "unconfirmed", confirmed_at=now if proven else None)
         db.session.add(entry)
         db.session.flush()
-        queue_email(address, "waitlist_joined", locale=entry.locale, dedupe_key=f"waitlist-joined:{entry.id}",
-                    entry=entry, cohort=cohort, leave_link=_leave_link(entry))
+        if proven:
+            queue_email(address, "waitlist_joined", locale=entry.locale, dedupe_key=f"waitlist-joined:{entry.id}",
+                        entry=entry, cohort=cohort, leave_link=_leave_link(entry))
+        else:
+            queue_email(address, "waitlist_confirm", locale=entry.locale, dedupe_key=f"waitlist-confirm:{entry.id}",
+                        entry=entry, cohort=cohort, leave_link=_leave_link(entry),
+                        confirm_link=external_url("courses.confirm_waitlist", token=confirm_token(entry)))
+    return entry
+
+
+def confirm_waitlist(token: str, *, now: datetime) -> WaitlistEntry:
+    """Put an entry in line once its address answered the e-mail; a seat free by then is offered at once."""
+    entry_id = _entry_id(token, "confirm")
+    with unit_of_work():
+        entry = db.session.get(WaitlistEntry, entry_id)
+        if entry is None:
+            raise InvalidWaitlistLink()
+        _locked_cohort(entry.cohort_id)
+        db.session.refresh(entry)
+        if entry.status == "unconfirmed":
+            entry.status, entry.confirmed_at = "waiting", now
+            db.session.flush()
+            offer_freed_seats(entry.cohort_id, now=now)
     return entry
 
 
@@ -122,7 +152,7 @@ def _drop_offer_hold(entry_id: int) -> int:
 
 
 def _offer(entry: WaitlistEntry, cohort: Cohort, now: datetime) -> None:
-    expires_at = now + timedelta(hours=OFFER_HOURS)
+    expires_at = seat_hold_end(cohort, now + timedelta(hours=OFFER_HOURS))
     hold_seats(cohort, 1, expires_at=expires_at, now=now, waitlist_entry_id=entry.id)
     entry.status, entry.offered_at, entry.offer_expires_at = "offered", now, expires_at
     db.session.flush()
@@ -143,11 +173,23 @@ def offer_freed_seats(cohort_id: int, *, now: datetime) -> int:
         return 0
     waiting = db.session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.cohort_id == cohort.id, WaitlistEntry.status == "waiting")
-        .order_by(WaitlistEntry.created_at, WaitlistEntry.id).limit(left)
+        .order_by(WaitlistEntry.confirmed_at, WaitlistEntry.id).limit(left)
     ).all()
     for entry in waiting:
         _offer(entry, cohort, now)
     return len(waiting)
+
+
+def withdraw_offers(cohort_ids: list[int]) -> None:
+    """Put people offered a seat of a cohort that closed back in line, their offers void (only flushes).
+
+    Their seats' holds go with the cohort's (`release_closed_holds`); if the cohort reopens they are
+    offered again in their turn.
+    """
+    db.session.execute(update(WaitlistEntry).where(WaitlistEntry.cohort_id.in_(cohort_ids),
+                                                   WaitlistEntry.status == "offered")
+                       .values(status="waiting", offered_at=None, offer_expires_at=None, cart_id=None)
+                       .execution_options(synchronize_session=False))
 
 
 def expire_waitlist_offers(now: datetime) -> int:
@@ -240,7 +282,8 @@ def take_claimed_seats(cart_id: int | None, cohort: Cohort, quantity: int, *, no
     for hold in holds:
         if taken + hold.quantity > quantity:
             break
-        hold.order_id, hold.order_line_id, hold.expires_at = order_id, order_line_id, expires_at
+        hold.order_id, hold.order_line_id = order_id, order_line_id
+        hold.expires_at = seat_hold_end(cohort, expires_at)
         taken += hold.quantity
     db.session.flush()
     return taken

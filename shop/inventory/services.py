@@ -91,6 +91,25 @@ def lock_rows(product_ids: Iterable[int] = (), cohort_ids: Iterable[int] = ()) -
         ).all()
 
 
+def closed_reason(line, now: datetime) -> str:
+    """Return why a cart or order line can no longer be sold (in staff's words), or "" when it still can.
+
+    A kit taken off sale, a course taken off offer, and a cohort that is cancelled or has started
+    cannot be bought, and a payment that arrives for one anyway neither sells nor enrols.
+    """
+    if line.product_id and not line.product.is_active:
+        return "the kit was taken off sale"
+    if line.cohort_id:
+        cohort = line.cohort
+        if cohort.is_cancelled:
+            return "the cohort was cancelled"
+        if not cohort.course.is_active:
+            return "the course was taken off offer"
+        if cohort.starts_at <= now:
+            return "the cohort had started"
+    return ""
+
+
 def hold_stock(product: Product, quantity: int, *, expires_at: datetime, now: datetime, **owner) -> Hold:
     """Hold ``quantity`` units of a product; raise OutOfStock when fewer are available.
 
@@ -106,19 +125,45 @@ def hold_stock(product: Product, quantity: int, *, expires_at: datetime, now: da
 
 
 def hold_seats(cohort: Cohort, quantity: int, *, expires_at: datetime, now: datetime, **owner) -> Hold:
-    """Hold seats of a cohort; raise CohortClosed or CohortFull when they cannot be had.
+    """Hold seats of a cohort until ``expires_at`` or its start, whichever comes first.
 
-    Call under `lock_rows` for the cohort.
+    Raise CohortClosed or CohortFull when they cannot be had. Call under `lock_rows` for the cohort.
     """
     left = seat_availability([cohort.id], now)[cohort.id]
     if cohort.status(left, now) in ("cancelled", "started", "finished"):
         raise CohortClosed(cohort=cohort.id)
     if quantity > left:
         raise CohortFull(cohort=cohort.id, available=left)
-    hold = Hold(cohort_id=cohort.id, quantity=quantity, expires_at=expires_at, **owner)
+    hold = Hold(cohort_id=cohort.id, quantity=quantity, expires_at=seat_hold_end(cohort, expires_at), **owner)
     db.session.add(hold)
     db.session.flush()
     return hold
+
+
+def seat_hold_end(cohort: Cohort, expires_at: datetime) -> datetime:
+    """Return when a seat hold ends: never after the cohort starts, when it can no longer be bought."""
+    return min(expires_at, cohort.starts_at)
+
+
+def release_closed_holds(*, product_ids: Iterable[int] = (), cohort_ids: Iterable[int] = ()) -> int:
+    """Delete every hold on these products or cohorts (taken off sale, cancelled); return how many went.
+
+    Orders that held them stay unpaid; a payment that arrives anyway is flagged, never sold (see
+    `closed_reason`). Waiting-list offers on those cohorts lapse with their holds.
+    """
+    product_ids, cohort_ids = sorted(set(product_ids)), sorted(set(cohort_ids))
+    removed = 0
+    if product_ids:
+        removed += db.session.execute(delete(Hold).where(Hold.product_id.in_(product_ids))).rowcount or 0
+    if cohort_ids:
+        removed += db.session.execute(delete(Hold).where(Hold.cohort_id.in_(cohort_ids))).rowcount or 0
+    return removed
+
+
+def cap_seat_holds(cohort: Cohort) -> None:
+    """End the cohort's seat holds at its start, after staff moved the start earlier (only flushes)."""
+    db.session.execute(update(Hold).where(Hold.cohort_id == cohort.id, Hold.expires_at > cohort.starts_at)
+                       .values(expires_at=cohort.starts_at).execution_options(synchronize_session=False))
 
 
 def release_holds(order_id: int) -> int:
@@ -228,6 +273,19 @@ def sell_line(line, *, now: datetime) -> bool:
     except StockConflict:
         return False
     return True
+
+
+def sold_units(order_line_ids: Iterable[int]) -> dict[int, int]:
+    """Return, per order line, the units its sales took off the shelf (0 for a line never sold)."""
+    ids = sorted(set(order_line_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(StockMovement.order_line_id, func.sum(StockMovement.delta))
+        .where(StockMovement.order_line_id.in_(ids), StockMovement.kind == "sold")
+        .group_by(StockMovement.order_line_id))
+    sold = {line_id: -int(delta) for line_id, delta in rows}
+    return {line_id: sold.get(line_id, 0) for line_id in ids}
 
 
 def take_seats(line, *, now: datetime) -> bool:

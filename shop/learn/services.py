@@ -34,7 +34,7 @@ def learner_cohorts(user: User, now: datetime) -> list[LearnerCohort]:
     """Return the user's cohorts (active enrolments), soonest first."""
     rows = db.session.execute(
         select(Cohort, func.count(Enrolment.id)).join(Enrolment, Enrolment.cohort_id == Cohort.id)
-        .where(_mine(user), Enrolment.status == "active").group_by(Cohort.id)
+        .where(_mine(user), Enrolment.status.in_(("active", "cohort_cancelled"))).group_by(Cohort.id)
         .order_by(Cohort.starts_at, Cohort.id).options(selectinload(Cohort.sessions))
     ).all()
     return [LearnerCohort(cohort, seats, _learner_status(cohort, now), materials_url(cohort)) for cohort, seats in rows]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..database import UTCDateTime
 from ..extensions import db
-from .common import LOCALES, CreatedAt, Translated
+from .common import LOCALES, CreatedAt, Minor, Translated
 
 
 class Category(Translated, db.Model):
@@ -41,7 +41,7 @@ class Product(Translated, CreatedAt, db.Model):
     contents_ru: Mapped[str] = mapped_column(Text, default="")
     contents_kk: Mapped[str] = mapped_column(Text, default="")
     contents_en: Mapped[str] = mapped_column(Text, default="")
-    price_minor: Mapped[int]
+    price_minor: Mapped[Minor]
     on_hand: Mapped[int] = mapped_column(default=0)
     low_stock_threshold: Mapped[int] = mapped_column(default=3)
     is_active: Mapped[bool] = mapped_column(default=True)

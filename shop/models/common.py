@@ -1,12 +1,17 @@
 """Pieces shared by the models: translated texts and timestamps."""
 from datetime import datetime
+from typing import Annotated
 
+from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
 from ..database import UTCDateTime
 
 LOCALES = ("ru", "kk", "en")
+
+# An amount of money in tiyn: 64-bit, so any order a shop could take fits (32 bits end at 21 474 836,47 ₸).
+Minor = Annotated[int, mapped_column(BigInteger)]
 
 
 class Translated:

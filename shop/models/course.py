@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
 from ..extensions import db
-from .common import CreatedAt, Translated
+from .common import CreatedAt, Minor, Translated
 
 TOPICS = ("microgreens", "hydroponics", "herbs", "beekeeping", "vermiculture")
 FORMATS = ("online", "in_person")
@@ -47,7 +47,7 @@ class Cohort(CreatedAt, db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     capacity: Mapped[int]
-    price_minor: Mapped[int]
+    price_minor: Mapped[Minor]
     language: Mapped[str] = mapped_column(String(5), default="ru")
     format: Mapped[str] = mapped_column(String(20), default="online")
     join_url: Mapped[str] = mapped_column(String(500), default="")
@@ -116,7 +116,8 @@ class Enrolment(CreatedAt, db.Model):
 class WaitlistEntry(CreatedAt, db.Model):
     """A person waiting for a seat in a full cohort; an offer holds a seat for them for a while.
 
-    ``status`` is ``waiting``, ``offered``, ``enrolled``, ``lapsed`` (the offer ran out) or ``left``.
+    ``status`` is ``unconfirmed`` (the address has not answered the e-mail yet: not in line), ``waiting``,
+    ``offered``, ``enrolled``, ``lapsed`` (the offer ran out) or ``left``.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +128,7 @@ class WaitlistEntry(CreatedAt, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="waiting")
     # The cart the offered seat was put in by the claim link, so checkout can use the held seat.
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"), index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the address answered the e-mail
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
 from ..extensions import db
-from .common import CreatedAt
+from .common import CreatedAt, Minor
 
 STATUSES = (
     "pending_payment", "paid", "packed", "shipped", "delivered", "ready_for_pickup", "picked_up",
@@ -32,15 +32,16 @@ class Order(CreatedAt, db.Model):
     city: Mapped[str] = mapped_column(String(120), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
     locale: Mapped[str] = mapped_column(String(5), default="ru")
-    subtotal_minor: Mapped[int]
-    delivery_fee_minor: Mapped[int] = mapped_column(default=0)
-    total_minor: Mapped[int]
+    subtotal_minor: Mapped[Minor]
+    delivery_fee_minor: Mapped[Minor] = mapped_column(default=0)
+    total_minor: Mapped[Minor]
     currency: Mapped[str] = mapped_column(String(3), default="KZT")
     status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
     payment_provider: Mapped[str] = mapped_column(String(20), default="dummy")
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     tracking_number: Mapped[str] = mapped_column(String(100), default="")
     needs_attention: Mapped[str] = mapped_column(Text, default="")
+    client_ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
 
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
@@ -64,7 +65,7 @@ class OrderLine(db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"))
     name: Mapped[str] = mapped_column(String(300))
-    unit_price_minor: Mapped[int]
+    unit_price_minor: Mapped[Minor]
     quantity: Mapped[int]
     returned_quantity: Mapped[int] = mapped_column(default=0)
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..database import UTCDateTime
 from ..extensions import db
-from .common import CreatedAt
+from .common import CreatedAt, Minor
 
 
 class Payment(CreatedAt, db.Model):
@@ -24,8 +24,11 @@ class Payment(CreatedAt, db.Model):
     reference: Mapped[str] = mapped_column(String(255))
     payment_intent: Mapped[str] = mapped_column(String(255), default="")
     checkout_url: Mapped[str] = mapped_column(Text, default="")
-    amount_minor: Mapped[int]
+    amount_minor: Mapped[Minor]
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    # What the provider reported refunded before the shop recorded this payment (events out of order);
+    # applied when the payment is recorded.
+    refunded_at_provider_minor: Mapped[Minor] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     order: Mapped["Order"] = relationship()  # noqa: F821
@@ -39,8 +42,11 @@ class Refund(CreatedAt, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
-    amount_minor: Mapped[int]
+    amount_minor: Mapped[Minor]
     reference: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # ``staff`` (made in the staff area: restocked and announced there) or ``provider`` (reported by the
+    # provider, e.g. a refund made in Stripe's dashboard)
+    source: Mapped[str] = mapped_column(String(20), default="staff", server_default="staff")
     reason: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

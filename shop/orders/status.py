@@ -19,7 +19,9 @@ STATUS_LABELS = {
     "partially_refunded": _l("Partially refunded"),
 }
 
-_FULFILMENT = {"packed", "shipped", "delivered", "ready_for_pickup", "picked_up"}
+# Fulfilment is packing and handing over, nothing else: these are its statuses.
+FULFILMENT_STATUSES = frozenset({"packed", "shipped", "delivered", "ready_for_pickup", "picked_up"})
+_FULFILMENT = set(FULFILMENT_STATUSES)
 _REFUNDS = {"refunded", "partially_refunded"}
 TRANSITIONS: dict[str, set[str]] = {
     "pending_payment": {"paid", "cancelled"},

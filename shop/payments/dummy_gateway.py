@@ -1,4 +1,5 @@
 """The dummy provider: a TEST MODE page on the shop itself that drives the real fulfilment code."""
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -30,4 +31,5 @@ class DummyGateway:
         return None  # nothing to close: the page refuses to pay a replaced order
 
     def refund(self, payment_intent: str, amount_minor: int, *, idempotency_key: str) -> str:
-        return f"dummy_re_{secrets.token_urlsafe(10)}"
+        # Like a real provider, the same idempotency key answers with the same refund.
+        return "dummy_re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from ..database import is_postgres, unit_of_work
 from ..errors import NotFound, RefundTooLarge, ShopError
 from ..extensions import db
-from ..inventory.services import restock
+from ..inventory.services import restock, sold_units
 from ..models import Order, Payment, Refund
 from ..orders.status import PAID_STATUSES, change_status
 from .gateway import Gateway
@@ -65,11 +65,16 @@ def _check_amount(order: Order, payment: Payment, amount_minor: int) -> int:
 
 
 def _check_restock(order: Order, restock_lines: dict[int, int]) -> None:
-    """Refuse to restock a line that is not one of the order's kits, or more units than are still out."""
+    """Refuse to restock a line that is not one of the order's kits, or more units than its sale took.
+
+    Units go back on the shelf only if a sale took them off: a late payment whose units were sold
+    to someone else meanwhile sold nothing, so refunding it puts nothing back.
+    """
     lines = {line.id: line for line in order.lines}
+    sold = sold_units(lines)
     for line_id, quantity in restock_lines.items():
         line = lines.get(line_id)
-        if line is None or not line.product_id or not 0 < quantity <= line.quantity - line.returned_quantity:
+        if line is None or not line.product_id or not 0 < quantity <= sold[line_id] - line.returned_quantity:
             raise InvalidRestock(line=line_id)
 
 
@@ -82,6 +87,7 @@ class RefundRequest:
     reason: str
     restock_lines: dict[int, int]
     cancel_seats: bool = False
+    key: str = ""  # names this request (the form carries it), so sending it twice refunds once
 
 
 def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | None, now: datetime) -> Refund:
@@ -95,7 +101,7 @@ def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | No
     if payment.provider != gateway.name or (gateway.name == "stripe" and not payment.payment_intent):
         raise NothingToRefund()
     payment_id, charge = payment.id, payment.payment_intent or payment.reference
-    key = f"refund-{order.public_id}-{already}-{request.amount_minor}"
+    key = f"refund-{order.public_id}-{request.key or f'{already}-{request.amount_minor}'}"
     db.session.rollback()  # hold no transaction open while the provider answers
     reference = gateway.refund(charge, request.amount_minor, idempotency_key=key)
     try:
@@ -117,12 +123,16 @@ def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id
     with unit_of_work():
         order = _lock_order(request.order_id)
         refund = db.session.scalar(select(Refund).where(Refund.reference == reference))
-        if refund is None:  # else the provider's webhook recorded this very refund first
+        if refund is not None and refund.source == "staff":
+            return refund  # the same request sent twice (a double click): the first one did everything
+        if refund is None:
             _check_amount(order, db.session.get(Payment, payment_id), request.amount_minor)
             refund = Refund(order_id=order.id, payment_id=payment_id, amount_minor=request.amount_minor,
-                            reference=reference, reason=request.reason.strip(), actor_id=actor_id, created_at=now)
+                            reference=reference, created_at=now)
             db.session.add(refund)
-            db.session.flush()
+        # else the provider's webhook recorded this very refund first; staff's record completes it
+        refund.source, refund.reason, refund.actor_id = "staff", request.reason.strip(), actor_id
+        db.session.flush()
         _check_restock(order, request.restock_lines)
         _restock_lines(order, request.restock_lines, actor_id=actor_id, now=now)
         settle_refund_status(order, now=now, actor_id=actor_id)
@@ -136,11 +146,20 @@ def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id
     return refund
 
 
-def _restock_lines(order: Order, restock_lines: dict[int, int], *, actor_id: int | None, now: datetime) -> None:
+def restock_unshipped(order: Order, *, now: datetime, reason: str) -> None:
+    """Put back on the shelf every unit the order's sales took that was not returned yet; only flushes."""
+    kits = [line for line in order.lines if line.product_id]
+    sold = sold_units(line.id for line in kits)
+    back = {line.id: sold[line.id] - line.returned_quantity for line in kits if sold[line.id] > line.returned_quantity}
+    _restock_lines(order, back, actor_id=None, now=now, reason=reason)
+
+
+def _restock_lines(order: Order, restock_lines: dict[int, int], *, actor_id: int | None, now: datetime,
+                   reason: str = "Refund") -> None:
     for line in sorted(order.lines, key=lambda line: line.product_id or 0):
         quantity = restock_lines.get(line.id, 0)
         if quantity:
             restock(line.product_id, quantity, now=now, order_id=order.id, order_line_id=line.id, actor_id=actor_id,
-                    reason="Refund")
+                    reason=reason)
             line.returned_quantity += quantity
     db.session.flush()

@@ -1,4 +1,6 @@
 """Races for the last units: many buyers at once, each on its own connection."""
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart
@@ -24,7 +26,8 @@ def test_twenty_buyers_racing_for_the_last_five_units_get_exactly_five_holds(app
 
     def buy(index):
         cart = db.session.get(Cart, cart_ids[index])
-        order, _ = place_order(cart, BUYER, user=None, now=utcnow(), hold_minutes=30)
+        order, _ = place_order(cart, replace(BUYER, email=f"racer{index}@example.kz"), user=None, now=utcnow(),
+                               hold_minutes=30)
         return order.id
 
     results = run_at_once(app, buy, BUYERS)

@@ -18,7 +18,7 @@ from shop.extensions import db
 from shop.inventory.services import seat_availability
 from shop.models import AuditEntry, Enrolment, Order, OutboxMessage, Payment, User, WaitlistEntry
 from shop.payments.services import fulfil_order
-from tests.factories import make_cohort, make_product, make_user
+from tests.factories import make_cohort, make_product, make_user, wait_in_line
 
 
 def buy(cohort, now, *, email="learner@example.kz", quantity=1, user=None, product=None, locale="en") -> Order:
@@ -123,8 +123,8 @@ def test_a_learner_whose_place_staff_cancel_is_told_once_in_the_language_they_or
 def test_cancelling_an_enrolment_offers_the_seat_to_the_first_person_waiting(app, now):
     cohort = make_cohort(capacity=1)
     buy(cohort, now)
-    join_waitlist(cohort.id, "first@example.kz", now=now)
-    join_waitlist(cohort.id, "second@example.kz", now=now + timedelta(minutes=1))
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    wait_in_line(cohort.id, "second@example.kz", now=now + timedelta(minutes=1))
     cancel_enrolment(db.session.scalar(select(Enrolment.id)), now=now + timedelta(hours=1))
     statuses = dict(db.session.execute(select(WaitlistEntry.email, WaitlistEntry.status)).all())
     assert statuses == {"first@example.kz": "offered", "second@example.kz": "waiting"}
@@ -135,7 +135,7 @@ def test_cancelling_an_enrolment_offers_the_seat_to_the_first_person_waiting(app
 def test_refunding_an_order_cancels_its_enrolments_and_offers_the_seats(app, now):
     cohort = make_cohort(capacity=2)
     order = buy(cohort, now, quantity=2)
-    join_waitlist(cohort.id, "waiting@example.kz", now=now)
+    wait_in_line(cohort.id, "waiting@example.kz", now=now)
     with unit_of_work():
         count = cancel_enrolments_for_order(db.session.get(Order, order.id), now=now)
     assert count == 2 and _active(cohort) == 0
@@ -173,7 +173,7 @@ def test_raising_capacity_offers_the_new_seats_to_the_people_waiting(app, now):
     cohort = make_cohort(capacity=1)
     buy(cohort, now)
     for number in range(3):
-        join_waitlist(cohort.id, f"w{number}@example.kz", now=now + timedelta(seconds=number))
+        wait_in_line(cohort.id, f"w{number}@example.kz", now=now + timedelta(seconds=number))
     change_capacity(cohort.id, 3, now=now)
     offered = db.session.scalars(select(WaitlistEntry.email).where(WaitlistEntry.status == "offered")
                                  .order_by(WaitlistEntry.email)).all()
@@ -216,7 +216,7 @@ def test_the_roster_lists_learners_with_payment_state_and_the_waiting_list_in_or
     buy(cohort, now, email="two@example.kz")
     cancel_enrolment(db.session.scalar(select(Enrolment.id).where(Enrolment.email == "one@example.kz")), now=now)
     buy(cohort, now, email="three@example.kz")
-    join_waitlist(cohort.id, "wait@example.kz", now=now)
+    wait_in_line(cohort.id, "wait@example.kz", now=now)
     result = roster(cohort.id, now)
     assert [line.enrolment.email for line in result.learners] == ["two@example.kz", "three@example.kz",
                                                                   "one@example.kz"]

@@ -87,3 +87,105 @@ def test_a_paid_seat_without_its_enrolment_is_found(client):
     db.session.execute(text("DELETE FROM enrolment"))
     db.session.commit()
     assert _problems("bought 1 seat(s) but has 0 enrolment(s)")
+
+
+def test_seat_holds_count_against_capacity(app, now):
+    cohort = make_cohort(capacity=2)
+    db.session.add(Enrolment(cohort_id=cohort.id, email="a@x.kz"))
+    db.session.add(Hold(cohort_id=cohort.id, quantity=2, expires_at=now + timedelta(minutes=5)))
+    db.session.commit()
+    assert _problems("1 enrolled and 2 held for 2 seats")
+
+
+def test_a_sale_of_more_or_fewer_units_than_the_line_bought_is_found(client):
+    order = _paid_order(client, make_product(stock=5))
+    db.session.execute(text("UPDATE stock_movement SET delta = -2 WHERE kind = 'sold'"))
+    db.session.execute(update(Product).values(on_hand=3))
+    db.session.execute(text("UPDATE stock_movement SET level_after = 3 WHERE kind = 'sold'"))
+    db.session.commit()
+    assert _problems(f"order {order.public_id}: line {order.lines[0].id} sold 2 units of 1")
+
+
+def test_a_sale_on_a_cancelled_order_is_found(client):
+    order = _paid_order(client, make_product(stock=5))
+    db.session.execute(update(Order).values(status="cancelled"))
+    db.session.execute(update(Payment).values(status="expired"))
+    db.session.commit()
+    assert _problems(f"order {order.public_id}: line {order.lines[0].id} is sold but the order is cancelled")
+
+
+def test_a_paid_payment_on_an_unpaid_order_is_found(client):
+    add(client, make_product(stock=5))
+    from tests.views.helpers import check_out
+
+    check_out(client)
+    db.session.execute(update(Payment).values(status="paid"))
+    db.session.commit()
+    assert _problems("pending_payment but a payment for it is paid")
+
+
+def test_negative_stock_and_a_last_movement_that_disagrees_are_found(app):
+    product = make_product(stock=3)
+    db.session.execute(text("UPDATE stock_movement SET level_after = 7"))
+    db.session.commit()
+    assert _problems("the last movement left 7")
+    db.session.execute(text("UPDATE stock_movement SET delta = -1, level_after = -1"))
+    db.session.execute(update(Product).values(on_hand=-1))
+    db.session.commit()
+    assert _problems(f"product {product.slug}: on hand is negative (-1)")
+
+
+def test_more_units_returned_than_sold_is_found(client, now):
+    from shop.inventory.services import restock
+
+    order = _paid_order(client, make_product(stock=5))
+    line = order.lines[0]
+    restock(line.product_id, 2, now=now, order_id=order.id, order_line_id=line.id, reason="too many")
+    line.returned_quantity = 2
+    db.session.commit()
+    assert _problems(f"line {line.id} returned 2 unit(s) (counted 2) but sold 1")
+
+
+def test_an_active_learner_in_a_cancelled_cohort_is_found(client):
+    cohort = make_cohort(capacity=3)
+    _paid_order(client, cohort=cohort)
+    db.session.execute(update(type(cohort)).values(is_cancelled=True))
+    db.session.commit()
+    assert _problems(f"cohort {cohort.id}: cancelled but 1 enrolment(s) still active")
+
+
+def test_a_fully_refunded_order_still_waiting_to_be_packed_is_found(client):
+    order = _paid_order(client, make_product(stock=5))
+    db.session.add(Refund(order_id=order.id, amount_minor=order.total_minor))
+    db.session.commit()
+    assert _problems(f"order {order.public_id}: paid but everything paid was refunded")
+
+
+@pytest.mark.parametrize("closed", ["off_sale", "cancelled", "started", "course_off_offer"])
+def test_a_live_hold_on_something_that_cannot_be_bought_is_found(app, now, closed):
+    product, cohort = make_product(stock=5), make_cohort(capacity=5)
+    db.session.add_all([Hold(product_id=product.id, quantity=1, expires_at=now + timedelta(minutes=5)),
+                        Hold(cohort_id=cohort.id, quantity=1, expires_at=now + timedelta(minutes=5))])
+    db.session.commit()
+    assert check_integrity() == []
+    if closed == "off_sale":
+        product.is_active = False
+    elif closed == "cancelled":
+        cohort.is_cancelled = True
+    elif closed == "started":
+        cohort.starts_at = now - timedelta(minutes=1)
+    else:
+        cohort.course.is_active = False
+    db.session.commit()
+    expected = f"product {product.slug}: 1 held" if closed == "off_sale" else f"cohort {cohort.id}: 1 seat(s) held"
+    assert _problems(expected)
+
+
+def test_totals_that_do_not_add_up_are_found(client):
+    order = _paid_order(client, make_product(stock=5))
+    db.session.execute(update(Order).values(subtotal_minor=Order.subtotal_minor + 1))
+    db.session.commit()
+    assert _problems(f"order {order.public_id}: subtotal")
+    db.session.execute(update(Order).values(subtotal_minor=Order.subtotal_minor - 1, total_minor=Order.total_minor - 5))
+    db.session.commit()
+    assert _problems(f"order {order.public_id}: subtotal")

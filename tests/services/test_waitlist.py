@@ -17,7 +17,7 @@ from shop.checkout.services import start_payment
 from shop.models import Enrolment, Hold, OutboxMessage, Payment, WaitlistEntry
 from shop.payments.dummy_gateway import DummyGateway
 from shop.payments.services import cancel_unpaid, fulfil_order
-from tests.factories import make_cohort, make_user
+from tests.factories import make_cohort, make_user, wait_in_line
 from tests.services.test_courses import buy
 
 BUYER = BuyerDetails(email="claimant@example.kz", full_name="Claimant", phone="+77011234567", delivery_method="pickup")
@@ -28,8 +28,8 @@ def full_cohort(app, now):
     """A one-seat cohort whose seat is sold, with two people waiting: first@ then second@."""
     cohort = make_cohort(capacity=1)
     buy(cohort, now, email="seated@example.kz")
-    join_waitlist(cohort.id, "first@example.kz", now=now)
-    join_waitlist(cohort.id, "second@example.kz", now=now + timedelta(minutes=1))
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    wait_in_line(cohort.id, "second@example.kz", now=now + timedelta(minutes=1))
     return cohort
 
 
@@ -60,7 +60,7 @@ def test_only_a_full_cohort_has_a_waiting_list(app, now, later):
 
 
 def test_an_email_is_on_a_cohorts_waiting_list_once_whatever_its_case(full_cohort, now):
-    again = join_waitlist(full_cohort.id, "First@Example.kz ", now=now)
+    again = wait_in_line(full_cohort.id, "First@Example.kz ", now=now)
     assert again.id == _entry("first@example.kz").id
     assert db.session.query(WaitlistEntry).count() == 2
 
@@ -112,7 +112,7 @@ def test_a_seat_freed_by_a_checkout_hold_running_out_is_offered_by_the_expiry_jo
     earlier = now - timedelta(minutes=40)
     cart = _add_seat(cohort, earlier)
     place_order(cart, BUYER, user=None, now=earlier, hold_minutes=30)
-    join_waitlist(cohort.id, "first@example.kz", now=earlier)
+    wait_in_line(cohort.id, "first@example.kz", now=earlier)
     expire_waitlist_offers(now)
     assert _entry("first@example.kz").status == "offered"
 
@@ -202,7 +202,7 @@ def test_leaving_by_the_link_passes_an_offered_seat_to_the_next(full_cohort, now
 
 def test_someone_who_left_can_join_again_at_the_end_of_the_line(full_cohort, now):
     leave_waitlist(leave_token(_entry("first@example.kz")), now=now)
-    join_waitlist(full_cohort.id, "first@example.kz", now=now + timedelta(minutes=5))
+    wait_in_line(full_cohort.id, "first@example.kz", now=now + timedelta(minutes=5))
     _free_the_seat(now + timedelta(minutes=6))
     assert _offers_to() == ["second@example.kz"]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from shop.money import format_money, parse_tenge, tenge
+from shop.money import AmountError, format_money, parse_tenge, tenge
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("ru", "12\u00a0900\u00a0₸"), ("kk", "12\u00a0900\u00a0₸"), ("en", "₸12,900")])
@@ -25,7 +25,20 @@ def test_staff_prices_parse_into_tiyn(text, expected):
     assert parse_tenge(text) == expected
 
 
-@pytest.mark.parametrize("text", ["-5", "abc", "1.234", ""])
+@pytest.mark.parametrize("text", ["-5", "abc", "1.234", "", "12.345.678,9", "1e3", "NaN", "²", "١٢٣", "12..5"])
 def test_nonsense_prices_are_refused(text):
-    with pytest.raises(Exception):
+    with pytest.raises(AmountError):
         parse_tenge(text)
+
+
+@pytest.mark.parametrize("text", ["12,900", "1,000", "1.000", "1,234,567", "12,900.50"])
+def test_a_price_whose_comma_could_be_thousands_is_refused_not_guessed(text):
+    with pytest.raises(AmountError) as refused:
+        parse_tenge(text)
+    assert "thousands" in str(refused.value.message)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("19.99", 1999), ("0.29", 29), ("1 234 567,89", 123456789),
+                                                ("12 900 ₸", 1290000), ("0,1", 10)])
+def test_decimal_prices_parse_exactly_where_floats_would_not(text, expected):
+    assert parse_tenge(text) == expected

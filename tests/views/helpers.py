@@ -28,3 +28,19 @@ def pay_dummy(client, outcome="pay"):
     response = check_out(client)
     assert response.status_code == 303, response.data[:400]
     return client.post(path_of(response), data={"outcome": outcome})
+
+
+def join_waitlist_by_form(client, cohort, email: str):
+    """Join a full cohort's waiting list on its page and confirm by the e-mailed link; return the last answer."""
+    import re
+
+    from sqlalchemy import select
+
+    from shop.extensions import db
+    from shop.models import OutboxMessage
+
+    client.post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": email})
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == email.strip().lower(),
+                                                            OutboxMessage.dedupe_key.startswith("waitlist-confirm:")))
+    link = re.search(r"https?://[^/\s]+(/courses/waitlist/confirm/\S+)", message.body_text).group(1)
+    return client.post(link)

@@ -11,7 +11,7 @@ from shop.models import Enrolment, Hold, Order, OutboxMessage, WaitlistEntry
 from tests.conftest import post_webhook
 from tests.factories import make_cohort, make_course, make_product
 from tests.stripe_stub import make_event
-from tests.views.helpers import BUYER, add, check_out, pay_dummy, path_of
+from tests.views.helpers import BUYER, add, check_out, pay_dummy, path_of, join_waitlist_by_form
 
 
 def _enrolled(cohort) -> int:
@@ -54,13 +54,28 @@ def test_a_full_cohort_offers_the_waiting_list_form(client, app):
     assert "Join the waiting list" in page and "Book a seat" not in page
 
 
-def test_joining_the_waiting_list_says_so_and_emails_the_way_to_leave(client, app):
+def test_joining_the_waiting_list_asks_to_confirm_the_address_and_emails_the_way_to_leave(client, app):
     cohort = make_cohort(capacity=0)
     response = client.post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": "w@example.kz"})
     assert response.status_code == 303 and path_of(response) == f"/courses/{cohort.course.slug}"
-    assert "You are on the waiting list" in client.get(path_of(response)).get_data(as_text=True)
+    assert "confirm your place in line" in client.get(path_of(response)).get_data(as_text=True)
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "w@example.kz"))
-    assert "/courses/waitlist/leave/" in message.body_text
+    assert "/courses/waitlist/leave/" in message.body_text and "/courses/waitlist/confirm/" in message.body_text
+    assert db.session.scalar(select(WaitlistEntry.status)) == "unconfirmed"
+    confirmed = join_waitlist_by_form(client, cohort, "w@example.kz")
+    assert "You are on the waiting list" in client.get(path_of(confirmed)).get_data(as_text=True)
+    assert db.session.scalar(select(WaitlistEntry.status)) == "waiting"
+
+
+def test_an_unconfirmed_address_is_never_offered_a_seat(client, app, now):
+    cohort = make_cohort(capacity=1)
+    add(client, cohort=cohort)
+    pay_dummy(client)
+    _english(app).post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": "idle@example.kz"})
+    cancel_enrolment(db.session.scalar(select(Enrolment.id)), now=now)
+    assert db.session.scalar(select(WaitlistEntry.status)) == "unconfirmed"
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key.startswith("waitlist-offer:"))) \
+        is None
 
 
 def test_a_bad_email_for_the_waiting_list_is_refused_with_a_message(client, app):
@@ -90,7 +105,7 @@ def test_a_freed_seat_reaches_the_first_person_waiting_who_books_it_through_the_
     pay_dummy(client)
     waiting = _english(app)
     for email in ("first@example.kz", "second@example.kz"):
-        waiting.post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": email})
+        join_waitlist_by_form(waiting, cohort, email)
     cancel_enrolment(db.session.scalar(select(Enrolment.id)), now=now)
     offer = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("waitlist-offer:")))
     assert offer.recipient == "first@example.kz"
@@ -112,7 +127,7 @@ def test_someone_else_cannot_buy_the_seat_held_for_the_first_in_line(client, app
     cohort = make_cohort(capacity=1)
     add(client, cohort=cohort)
     pay_dummy(client)
-    _english(app).post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": "first@example.kz"})
+    join_waitlist_by_form(_english(app), cohort, "first@example.kz")
     cancel_enrolment(db.session.scalar(select(Enrolment.id)), now=now)
     stranger = _english(app)
     response = add(stranger, cohort=cohort)
@@ -124,7 +139,7 @@ def test_a_lapsed_offer_says_so_and_the_seat_has_passed_on(client, app, now):
     add(client, cohort=cohort)
     pay_dummy(client)
     for email in ("first@example.kz", "second@example.kz"):
-        _english(app).post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": email})
+        join_waitlist_by_form(_english(app), cohort, email)
     earlier = now - timedelta(hours=25)
     cancel_enrolment(db.session.scalar(select(Enrolment.id)), now=earlier)
     first = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.email == "first@example.kz"))

@@ -68,7 +68,7 @@ def order_refund(order_id: int):
         abort(404)
     if form.validate_on_submit():
         request_ = RefundRequest(order_id, form.amount_minor.data, form.reason.data, restock_choice(form),
-                                 cancel_seats=form.cancel_seats.data)
+                                 cancel_seats=form.cancel_seats.data, key=form.request_key.data or "")
         try:
             refund_order(request_, gateway=get_gateway(), actor_id=actor_id(), now=utcnow())
         except ShopError as error:
