@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from shop.checkout.rules import CheckoutRules, city_key
 from shop.checkout.services import (
@@ -15,7 +15,7 @@ from shop.models import Cart, Enrolment, Hold, Order, OutboxMessage, Payment, Pr
 from shop.payments.refunds import InvalidRestock, RefundRequest, refund_order
 from shop.payments.services import fulfil_order
 from tests.admin_support import RecordingGateway, paid_order
-from tests.conftest import post_webhook
+from tests.conftest import login, post_webhook
 from tests.factories import make_cohort, make_course, make_product, make_user
 from tests.stripe_stub import make_event
 from tests.views.helpers import BUYER, add, check_out, path_of
@@ -51,8 +51,10 @@ def test_refunding_a_late_payment_whose_units_went_to_others_cannot_restock_unit
     response = check_out(client)
     order = db.session.scalar(select(Order))
     reference = db.session.scalar(select(Payment.reference))
-    later = now + timedelta(hours=2)  # the hold ran out; someone else bought the last unit
-    paid_order(app, product, 1)
+    db.session.execute(update(Hold).values(expires_at=now - timedelta(minutes=1)))  # the hold ran out…
+    db.session.commit()
+    paid_order(app, product, 1)  # …and someone else bought the last unit
+    later = now + timedelta(hours=2)
     fulfil_order(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor, now=later)
     db.session.refresh(order)
     assert order.status == "paid" and "Not enough stock" in order.needs_attention
@@ -79,14 +81,14 @@ def test_the_same_refund_request_sent_twice_refunds_and_restocks_once_with_the_d
     assert _on_hand(product) == 4
 
 
-def test_a_double_clicked_refund_form_refunds_once_through_stripe(stripe_client, stripe_stub, login_as):
+def test_a_double_clicked_refund_form_refunds_once_through_stripe(stripe_client, stripe_stub):
     product = make_product(stock=5)
     add(stripe_client, product, 2)
     check_out(stripe_client)
     session_id = next(iter(stripe_stub.sessions))
     post_webhook(stripe_client, make_event("checkout.session.completed", stripe_stub.complete(session_id)))
     order = db.session.scalar(select(Order))
-    login_as(make_user(role="staff"))
+    login(stripe_client, make_user(role="staff"))
     form = {"request_key": "one-form", "amount_minor": "3000", "reason": "double click",
             f"restock_{order.lines[0].id}": "1"}
     assert stripe_client.post(f"/admin/orders/{order.id}/refund", data=form).status_code == 303

@@ -79,7 +79,7 @@ def _signed_in(app, role: str | None):
         db.session.add(user)
         db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user.id), True
+            session["_user_id"], session["_fresh"] = user.get_id(), True
     return client
 
 

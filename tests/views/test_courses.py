@@ -158,7 +158,7 @@ def test_a_forged_claim_or_leave_link_is_not_found(client, app):
 
 def test_leaving_by_the_link_asks_first_then_takes_the_person_off_the_list(client, app):
     cohort = make_cohort(capacity=0)
-    client.post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": "w@example.kz"})
+    join_waitlist_by_form(client, cohort, "w@example.kz")
     entry = db.session.scalar(select(WaitlistEntry))
     link = f"/courses/waitlist/leave/{leave_token(entry)}"
     page = client.get(link).get_data(as_text=True)

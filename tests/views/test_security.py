@@ -70,7 +70,7 @@ def test_login_starts_a_fresh_session(client):
         session["planted"] = "by an attacker"
     client.post("/account/login", data={"email": user.email, "password": "correct horse battery"})
     with client.session_transaction() as session:
-        assert "planted" not in session and session["_user_id"] == str(user.id)
+        assert "planted" not in session and session["_user_id"] == user.get_id()
 
 
 def test_repeated_login_attempts_are_rate_limited(app_factory):
