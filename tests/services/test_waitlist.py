@@ -1,8 +1,9 @@
 """The waiting list: a freed seat goes to the first in line, is held 24 hours for them, then passes on."""
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart, merge_carts, summarise
 from shop.checkout.services import BuyerDetails, place_order
@@ -214,3 +215,39 @@ def test_someone_waiting_who_buys_a_free_seat_without_the_link_stops_waiting_and
     assert _entry("second@example.kz").status == "enrolled"
     assert _entry("first@example.kz").status == "offered"
     assert seat_availability([full_cohort.id], now)[full_cohort.id] == 1
+
+
+def test_a_claimed_offer_whose_hold_ran_out_is_not_revived_by_checkout(full_cohort, now):
+    earlier = now - timedelta(hours=24, minutes=1)
+    _free_the_seat(earlier)
+    cart = _add_seat(full_cohort, earlier, claim=claim_token(_entry("first@example.kz")))
+    after = now  # the offer's hold ran out a minute ago; the expiry job has not run yet
+    assert _entry("first@example.kz").status == "offered"
+    place_order(_add_seat(full_cohort, after), replace(BUYER, email="quick@example.kz"), user=None, now=after,
+                hold_minutes=30)  # someone else takes the seat that is free again
+    with pytest.raises(CohortFull):
+        place_order(cart, replace(BUYER, email="first@example.kz"), user=None, now=after, hold_minutes=30)
+    assert db.session.scalar(select(func.sum(Hold.quantity)).where(Hold.expires_at > after)) == 1
+
+
+def test_seats_of_a_failed_unpaid_order_go_to_the_first_person_waiting_at_once(app, now):
+    cohort = make_cohort(capacity=1)
+    cart = _add_seat(cohort, now)
+    order, _ = place_order(cart, BUYER, user=None, now=now, hold_minutes=30)
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    assert _entry("first@example.kz").status == "waiting"
+    start_payment(order, DummyGateway(), now=now)
+    reference = db.session.scalar(select(Payment.reference))
+    cancel_unpaid(order.public_id, provider="dummy", reference=reference, now=now, event_type="payment_failed")
+    assert _entry("first@example.kz").status == "offered"
+
+
+def test_seats_of_an_expired_unpaid_order_go_to_the_first_person_waiting_when_it_is_released(app, now):
+    from shop.checkout.expiry import release_expired
+
+    cohort = make_cohort(capacity=1)
+    earlier = now - timedelta(minutes=40)
+    place_order(_add_seat(cohort, earlier), BUYER, user=None, now=earlier, hold_minutes=30)
+    wait_in_line(cohort.id, "first@example.kz", now=earlier)
+    release_expired(now)
+    assert _entry("first@example.kz").status == "offered"
