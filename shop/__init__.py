@@ -12,9 +12,10 @@ from .database import end_sessions_safely, tune_engine
 from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import register_i18n, select_locale
+from .inputs import whole_number
 from .log import configure_logging
 from .pagecache import register_page_cache
-from .security import register_security
+from .security import register_converters, register_security
 from .sessions import SessionCookies
 from .templating import register_template_helpers
 
@@ -35,6 +36,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -68,9 +70,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(models.User, int(user_id))
+        number = whole_number(user_id, minimum=1)
+        return db.session.get(models.User, number) if number is not None else None
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from ...clock import utcnow
 from ...courses.services import cancel_enrolment, change_capacity
 from ...errors import NotFound, ShopError
 from ...extensions import db
+from ...inputs import whole_number
 from ...models import CohortSession, Enrolment
 from ...templating import tr
 from .. import bp
@@ -31,14 +32,14 @@ def _cohort_form(edit: bool = False, **kwargs) -> CohortForm:
 def cohorts():
     course = request.args.get("course", "")
     page = cohort_list(utcnow(), clean_page(request.args.get("page")), upcoming=request.args.get("past") != "1",
-                       course_id=int(course) if course.isdigit() else None)
+                       course_id=whole_number(course))
     return render_template("admin/cohorts.html", page=page, courses=all_courses(), past=request.args.get("past") == "1",
                            course=course)
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def cohort_new():
-    form = _cohort_form(course_id=request.args.get("course", type=int))
+    form = _cohort_form(course_id=whole_number(request.args.get("course")))
     if form.validate_on_submit():
         try:
             cohort = save_cohort(None, form_values(form), actor_id=actor_id(), now=utcnow())
@@ -175,7 +176,7 @@ def attendance(session_id: int):
     lesson = db.session.get(CohortSession, session_id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+        present = {number for number in map(whole_number, request.form.getlist("present")) if number is not None}
         cohort_id = mark_attendance(session_id, present, actor_id=actor_id(), now=utcnow())
         flash(_("Attendance saved."), "success")
         return redirect(url_for("admin.roster", cohort_id=cohort_id), 303)
