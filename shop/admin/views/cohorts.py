@@ -1,6 +1,7 @@
 """Cohorts: dates, seats and sessions; rosters with attendance, cancelled places and the CSV export."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
+from werkzeug.utils import secure_filename
 
 from ...clock import utcnow
 from ...courses.services import cancel_enrolment, change_capacity
@@ -167,8 +168,10 @@ def roster_export(cohort_id: int):
         filename, data = roster_csv(cohort_id, utcnow())
     except NotFound:
         abort(404)
+    # ASCII letters, digits, dots and hyphens only: a header cannot carry a stored slug's line break or Cyrillic
     return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="{secure_filename(filename) or "roster.csv"}"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
