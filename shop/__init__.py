@@ -14,7 +14,7 @@ from .extensions import babel, compress, csrf, db, limiter, login_manager, migra
 from .i18n import register_i18n, select_locale
 from .log import configure_logging
 from .pagecache import register_page_cache
-from .security import register_security
+from .security import register_converters, register_security
 from .sessions import SessionCookies
 from .templating import register_template_helpers
 
@@ -35,6 +35,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)

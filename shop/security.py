@@ -1,12 +1,30 @@
-"""Security headers, a request id on every request, refusal of NUL bytes, and safe ``next=`` redirects."""
+"""Security headers, a request id on every request, refusal of NUL bytes, bounded route ids, safe ``next=``."""
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
+from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
+
+from .inputs import MAX_ID, has_control
+
+
+class IntegerConverter(WerkzeugIntegerConverter):
+    """``<int:…>`` in every route: ASCII digits up to the largest INTEGER id, so anything else is a 404.
+
+    Werkzeug's own converter matches ``\\d+`` (digits of every script) without an upper bound, and an id
+    beyond the column's range makes PostgreSQL fail the query instead of finding nothing.
+    """
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (Werkzeug's names)
+                 max: int | None = MAX_ID, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
 
 def is_safe_next(target: str | None) -> bool:
     """Return True when ``target`` is a path inside this shop (no scheme, host or ``//``)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target or has_control(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
@@ -52,6 +70,11 @@ def _refuse_nul_bytes():
     if request.method != "GET" and any("\x00" in key or "\x00" in value
                                        for key, value in request.form.items(multi=True)):
         abort(400)
+
+
+def register_converters(app: Flask) -> None:
+    """Bound ``<int:…>`` in every route; must run before the blueprints add their rules."""
+    app.url_map.converters["int"] = IntegerConverter
 
 
 def register_security(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
-from ..courses.calendar import calendar_attachment
+from ..courses.calendar import calendar_attachments
 from ..courses.services import learner_locale
 from ..courses.waitlist import offer_freed_seats, withdraw_offers
 from ..inventory.services import cap_seat_holds, lock_rows, release_closed_holds, seats_left
@@ -172,7 +172,7 @@ def send_schedule(cohort_id: int, *, actor_id: int | None, now: datetime) -> int
             locale = learner_locale(enrolment)
             queue_email(enrolment.email, "cohort_schedule", locale=locale, enrolment=enrolment, cohort=cohort,
                         learn_link=external_url("learn.index"),
-                        attachments=[calendar_attachment(cohort, locale=locale)])
+                        attachments=calendar_attachments(cohort, locale=locale))
         record(actor_id, "cohort.schedule_sent", f"cohort:{cohort_id}", now=now, learners=len(learners))
     return len(learners)
 

@@ -3,19 +3,25 @@ import csv
 import io
 from collections.abc import Iterable
 
-# Excel runs a cell starting with one of these as a formula ("CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from ..inputs import without_control
+
+# Excel runs a cell starting with one of these as a formula ("CSV injection"), also after leading blanks and
+# line breaks, and in their full-width forms.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_BLANKS = " \u00a0\u3000\t\r\n"
 
 
 def _cell(value) -> str:
     if isinstance(value, int | float):
         return str(value)
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    text = without_control("" if value is None else str(value))
+    if text.startswith(_FORMULA_STARTS) or text.lstrip(_BLANKS).startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def csv_bytes(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
-    """Return a CSV document as bytes: BOM, semicolons, CRLF line ends, formulas defused."""
+    """Return a CSV document as bytes: BOM, semicolons, CRLF line ends, formulas defused, no control characters."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([_cell(name) for name in header])

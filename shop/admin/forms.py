@@ -3,22 +3,28 @@ import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
 from ..clock import ALMATY
+from ..forms import IntegerField, SelectField, ShopForm, choice_id
 from ..models.course import TOPICS
 from ..models.order import STATUSES
 from ..money import AmountError, parse_tenge
 from ..orders.status import STATUS_LABELS
 
-SLUG = [DataRequired(), Length(max=120),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase Latin letters, digits and hyphens."))]
+
+def slug_rules(max_length: int) -> list:
+    """Return the validators of a slug for a column of ``max_length`` characters (``\\Z``: no trailing newline)."""
+    return [DataRequired(), Length(max=max_length),
+            Regexp(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", message=_l("Use lowercase Latin letters, digits and hyphens."))]
+
+
+SLUG = slug_rules(120)
 LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 TOPIC_LABELS = {"microgreens": _l("Microgreens"), "hydroponics": _l("Hydroponics"), "herbs": _l("Spicy herbs"),
                 "beekeeping": _l("Beekeeping"), "vermiculture": _l("Vermiculture")}
@@ -62,33 +68,33 @@ def almaty_datetime(label):
                               format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ShopForm):
     """A button that only needs its CSRF token (cancel, delete, make main)."""
 
 
 # --- stock -------------------------------------------------------------------------------------------
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(ShopForm):
     quantity = IntegerField(_l("Units received"), validators=UNITS)
     note = StringField(_l("Supplier and delivery note"), validators=[DataRequired(), Length(max=500)])
 
 
-class WriteOffForm(FlaskForm):
+class WriteOffForm(ShopForm):
     quantity = IntegerField(_l("Units written off"), validators=UNITS)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
-class CountForm(FlaskForm):
+class CountForm(ShopForm):
     counted = IntegerField(_l("Units counted on the shelf"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
 # --- catalogue ---------------------------------------------------------------------------------------
 
-class ProductForm(FlaskForm):
+class ProductForm(ShopForm):
     slug = StringField(_l("Address name (slug)"), validators=SLUG)
-    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
-    course_id = SelectField(_l("Includes the course"), coerce=int, default=0)
+    category_id = SelectField(_l("Category"), coerce=choice_id, validators=[InputRequired()])
+    course_id = SelectField(_l("Includes the course"), coerce=choice_id, default=0)
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=200)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
@@ -106,19 +112,19 @@ class ProductForm(FlaskForm):
     is_featured = BooleanField(_l("Featured on the home page"))
 
 
-class ImageForm(FlaskForm):
+class ImageForm(ShopForm):
     image = FileField(_l("Picture (JPEG, PNG or WebP, up to 2 MB)"), validators=[FileRequired()])
 
 
-class CategoryForm(FlaskForm):
-    slug = StringField(_l("Address name (slug)"), validators=SLUG)
+class CategoryForm(ShopForm):
+    slug = StringField(_l("Address name (slug)"), validators=slug_rules(80))  # the column holds 80
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=120)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[Length(max=120)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=120)])
     position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
 
 
-class CourseForm(FlaskForm):
+class CourseForm(ShopForm):
     slug = StringField(_l("Address name (slug)"), validators=SLUG)
     topic = SelectField(_l("Topic"), choices=choices({topic: TOPIC_LABELS.get(topic, topic) for topic in TOPICS}))
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=200)])
@@ -137,8 +143,8 @@ class CourseForm(FlaskForm):
 
 # --- cohorts -----------------------------------------------------------------------------------------
 
-class CohortForm(FlaskForm):
-    course_id = SelectField(_l("Course"), coerce=int, validators=[InputRequired()])
+class CohortForm(ShopForm):
+    course_id = SelectField(_l("Course"), coerce=choice_id, validators=[InputRequired()])
     starts_at = almaty_datetime(_l("Starts (Almaty time)"))
     capacity = IntegerField(_l("Seats"), default=12, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     price_minor = TengeField(_l("Price per seat, tenge"), validators=PRICE)
@@ -150,11 +156,11 @@ class CohortForm(FlaskForm):
 
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(ShopForm):
     capacity = IntegerField(_l("Seats"), validators=[InputRequired(), NumberRange(min=0, max=10_000)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(ShopForm):
     starts_at = almaty_datetime(_l("Starts (Almaty time)"))
     duration_minutes = IntegerField(_l("Length, minutes"), default=90,
                                     validators=[InputRequired(), NumberRange(min=10, max=24 * 60)])
@@ -163,7 +169,7 @@ class SessionForm(FlaskForm):
 
 # --- orders, customers, staff ------------------------------------------------------------------------
 
-class OrderFilterForm(FlaskForm):
+class OrderFilterForm(ShopForm):
     """The order list's filters, read from the query string."""
 
     class Meta:
@@ -178,13 +184,13 @@ class OrderFilterForm(FlaskForm):
     q = StringField(_l("E-mail, name or order number"), validators=[Optional(), Length(max=100)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(ShopForm):
     to_status = StringField(validators=[DataRequired(), Length(max=30)])
     tracking_number = StringField(_l("Tracking number"), validators=[Optional(), Length(max=100)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(ShopForm):
     # Made when the form is shown: the same form sent twice (a double click) refunds once.
     request_key = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
     amount_minor = TengeField(_l("Amount to refund, tenge"), validators=PRICE)
@@ -213,12 +219,12 @@ def restock_choice(form: RefundForm) -> dict[int, int]:
             if name.startswith("restock_") and field.data}
 
 
-class RoleForm(FlaskForm):
+class RoleForm(ShopForm):
     email = StringField(_l("E-mail of an existing account"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
 
 
-def form_values(form: FlaskForm) -> dict:
+def form_values(form: ShopForm) -> dict:
     """Return the form's data without its CSRF token, ready for a service; texts left out become ""."""
     return {name: "" if value is None and type(form[name]) in (StringField, TextAreaField) else value
             for name, value in form.data.items() if name != "csrf_token"}

@@ -5,6 +5,7 @@ from math import ceil
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
+from ..inputs import page_number
 
 PER_PAGE = 50
 
@@ -21,7 +22,7 @@ class Page:
 
 def clean_page(raw: str | None) -> int:
     """Return a page number of at least 1 from any query-string value."""
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    return page_number(raw)
 
 
 def paginate(statement: Select, page: int, *, per_page: int = PER_PAGE, rows: bool = False) -> Page:

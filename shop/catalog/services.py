@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..inputs import page_number
 from ..inventory.services import available_units
 from ..models import Category, Product
 from ..models.catalog import searchable
@@ -41,7 +42,7 @@ class CatalogPage:
 
 def clean_page(raw: str | None) -> int:
     """Return a page number of at least 1 from any query-string value."""
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    return page_number(raw)
 
 
 def clean_query(raw: str | None) -> str:

@@ -2,24 +2,25 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TelField
+from wtforms import EmailField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
+from ..forms import RadioField, ShopForm
 from .delivery import LABELS
 
-PHONE = re.compile(r"^\+?[0-9 ()\-]{10,20}$")
+PHONE = re.compile(r"\A\+?[0-9 ()\-]{10,20}\Z")
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(ShopForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
                                                  Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=200)])
     phone = TelField(_l("Phone"), validators=[
         DataRequired(), Regexp(PHONE, message=_l("Enter a phone number like +7 701 234 56 78."))])
+    # Checked below rather than by the field: a cart of course seats alone needs no delivery method at all.
     delivery_method = RadioField(_l("Delivery"), choices=[SelectChoice(code, label) for code, label in LABELS.items()],
-                                 default="pickup", validators=[Optional()])
+                                 default="pickup", validate_choice=False)
     city = StringField(_l("City"), validators=[Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=500)])
 

@@ -12,7 +12,7 @@ from ..inventory.services import lock_rows, release_holds
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, Enrolment, Order, OrderLine, User
-from .calendar import calendar_attachment
+from .calendar import calendar_attachments
 from .waitlist import offer_freed_seats, return_claimed_seats, settle_entries_of_buyer
 
 
@@ -67,7 +67,7 @@ def _queue_emails(order: Order, line: OrderLine, learner: User | None) -> None:
                     order=order, email=order.email, link=invite_link, learn_link=learn_link)
     queue_email(order.email, "enrolment_confirmation", locale=order.locale,
                 dedupe_key=f"enrolment-confirmation:{line.id}", order=order, line=line, cohort=cohort,
-                learn_link=learn_link, attachments=[calendar_attachment(cohort, locale=order.locale)])
+                learn_link=learn_link, attachments=calendar_attachments(cohort, locale=order.locale))
 
 
 def release_order_seats(order: Order, *, now: datetime) -> None:

@@ -1,11 +1,12 @@
 """Course forms: the shape of input only."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..forms import ShopForm
 
-class WaitlistForm(FlaskForm):
+
+class WaitlistForm(ShopForm):
     email = EmailField(_l("Your e-mail"), validators=[
         DataRequired(message=_l("Enter your e-mail address.")), Email(message=_l("Enter a valid e-mail address.")),
         Length(max=254)])

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..inputs import one_line
 from ..models import OutboxMessage
 from .compose import render_email
 
@@ -41,16 +42,18 @@ def queue_email(recipient: str, template: str, *, locale: str, dedupe_key: str |
 
 
 def _build(message: OutboxMessage, sender: str) -> EmailMessage:
+    """Return the message as e-mail; header values are put on one line, whatever was stored."""
     email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["From"] = one_line(sender)
+    email["To"] = one_line(message.recipient)
+    email["Subject"] = one_line(message.subject)
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     for item in message.attachments or []:
         maintype, subtype = item["content_type"].split("/", 1)
-        email.add_attachment(item["content"].encode(), maintype=maintype, subtype=subtype, filename=item["filename"])
+        email.add_attachment(item["content"].encode(), maintype=maintype, subtype=subtype,
+                             filename=one_line(item["filename"]))
     return email
 
 

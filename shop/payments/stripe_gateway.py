@@ -19,6 +19,12 @@ class InvalidWebhook(ShopError):
     message = "Invalid Stripe signature"
 
 
+class MalformedEvent(ShopError):
+    """A verified provider event whose body is not the shape its type promises."""
+
+    message = "Malformed Stripe event"
+
+
 def parse_webhook(payload: bytes, signature: str | None, secret: str | None) -> dict:
     """Return the verified event as a dict; raise InvalidWebhook for a bad or old signature."""
     if not secret or not signature:
@@ -27,6 +33,8 @@ def parse_webhook(payload: bytes, signature: str | None, secret: str | None) -> 
         event = stripe.Webhook.construct_event(payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS)
     except (ValueError, stripe.SignatureVerificationError):
         raise InvalidWebhook() from None
+    except (AttributeError, TypeError):  # signed, but the JSON is not an object
+        raise MalformedEvent("the body is not a JSON object") from None
     return event.to_dict() if hasattr(event, "to_dict") else dict(event)
 
 

@@ -1,4 +1,6 @@
 """The Stripe webhook, the return pages from payment, and the dummy provider's TEST MODE page."""
+import logging
+
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,8 +12,10 @@ from ..models import Order, Payment
 from . import bp
 from .reconcile import settle_from_provider
 from .services import cancel_unpaid, fulfil_order
-from .stripe_gateway import InvalidWebhook, parse_webhook
+from .stripe_gateway import InvalidWebhook, MalformedEvent, parse_webhook
 from .webhooks import handle_stripe_event
+
+logger = logging.getLogger("shop.webhooks")
 
 
 @bp.post("/webhooks/stripe")
@@ -20,9 +24,12 @@ def stripe_webhook():
     try:
         event = parse_webhook(request.get_data(), request.headers.get("Stripe-Signature"),
                               current_app.config["STRIPE_WEBHOOK_SECRET"])
+        handle_stripe_event(event, now=utcnow())
+    except MalformedEvent as error:
+        logger.warning("malformed Stripe event refused: %s", error)
+        return jsonify(error="malformed event"), 400
     except InvalidWebhook:
         return jsonify(error="invalid signature"), 400
-    handle_stripe_event(event, now=utcnow())
     return jsonify(received=True)
 
 

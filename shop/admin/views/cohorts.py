@@ -1,11 +1,13 @@
 """Cohorts: dates, seats and sessions; rosters with attendance, cancelled places and the CSV export."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
+from werkzeug.utils import secure_filename
 
 from ...clock import utcnow
 from ...courses.services import cancel_enrolment, change_capacity
 from ...errors import NotFound, ShopError
 from ...extensions import db
+from ...inputs import whole_number
 from ...models import CohortSession, Enrolment
 from ...templating import tr
 from .. import bp
@@ -31,14 +33,14 @@ def _cohort_form(edit: bool = False, **kwargs) -> CohortForm:
 def cohorts():
     course = request.args.get("course", "")
     page = cohort_list(utcnow(), clean_page(request.args.get("page")), upcoming=request.args.get("past") != "1",
-                       course_id=int(course) if course.isdigit() else None)
+                       course_id=whole_number(course))
     return render_template("admin/cohorts.html", page=page, courses=all_courses(), past=request.args.get("past") == "1",
                            course=course)
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def cohort_new():
-    form = _cohort_form(course_id=request.args.get("course", type=int))
+    form = _cohort_form(course_id=whole_number(request.args.get("course")))
     if form.validate_on_submit():
         try:
             cohort = save_cohort(None, form_values(form), actor_id=actor_id(), now=utcnow())
@@ -166,8 +168,10 @@ def roster_export(cohort_id: int):
         filename, data = roster_csv(cohort_id, utcnow())
     except NotFound:
         abort(404)
+    # ASCII letters, digits, dots and hyphens only: a header cannot carry a stored slug's line break or Cyrillic
     return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="{secure_filename(filename) or "roster.csv"}"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -175,7 +179,7 @@ def attendance(session_id: int):
     lesson = db.session.get(CohortSession, session_id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+        present = {number for number in map(whole_number, request.form.getlist("present")) if number is not None}
         cohort_id = mark_attendance(session_id, present, actor_id=actor_id(), now=utcnow())
         flash(_("Attendance saved."), "success")
         return redirect(url_for("admin.roster", cohort_id=cohort_id), 303)

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
+from ...inputs import whole_number
 from ...templating import tr
 from .. import bp
 from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
@@ -41,7 +42,7 @@ def _product_page(product_id: int, status: int = 200, **forms):
 def products():
     args = request.args
     category = args.get("category", "")
-    filters = ProductFilter(query=args.get("q", "")[:100], category_id=int(category) if category.isdigit() else None,
+    filters = ProductFilter(query=args.get("q", "")[:100], category_id=whole_number(category),
                             low_only=args.get("low") == "1")
     page = product_list(filters, clean_page(args.get("page")), utcnow())
     return render_template("admin/products.html", page=page, filters=filters, categories=all_categories())
