@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test translations translations-extract translations-update load bench clean
+.PHONY: run test lint translations translations-extract translations-update load bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ run: $(STAMP_RUN) translations
 	$(FLASK) db upgrade
 	$(FLASK) shop seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(STAMP_DEV) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -5,17 +5,31 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import models  # noqa: F401  (every model registered before anything queries)
+from .accounts.services import user_for_session
+from .accounts.views import bp as accounts_blueprint
+from .admin.views import bp as admin_blueprint
+from .api.views import bp as api_blueprint
 from .assets import ShopFlask, register_assets
 from .caching import register_caching
+from .cart.views import bp as cart_blueprint
+from .catalog.views import bp as catalog_blueprint
+from .checkout.views import bp as checkout_blueprint
+from .cli import shop_cli
 from .config import ROOT, check_settings, load_settings
+from .courses.views import bp as courses_blueprint
 from .database import end_sessions_safely, tune_engine
 from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import register_i18n, select_locale
+from .learn.views import bp as learn_blueprint
 from .log import configure_logging
+from .orders.views import bp as orders_blueprint
 from .pagecache import register_page_cache
+from .payments.views import bp as payments_blueprint
 from .security import register_converters, register_security
 from .sessions import SessionCookies
+from .settings import register_settings
 from .templating import register_template_helpers
 
 
@@ -31,6 +45,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     if overrides:
         app.config.update(overrides)
     check_settings(app.config)
+    register_settings(app)
     app.session_interface = SessionCookies()
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
@@ -65,20 +80,14 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     limiter.init_app(app)
 
-    from . import models  # noqa: F401  (register every model before anything queries)
-    from .accounts.services import user_for_session
-
     login_manager.user_loader(user_for_session)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, api, cart, catalog, checkout, courses, learn, orders, payments
-
-    for feature in (catalog, courses, cart, checkout, payments, orders, accounts, learn, admin, api):
-        app.register_blueprint(feature.bp)
+    for blueprint in (catalog_blueprint, courses_blueprint, cart_blueprint, checkout_blueprint, payments_blueprint,
+                      orders_blueprint, accounts_blueprint, learn_blueprint, admin_blueprint, api_blueprint):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
-    from .cli import shop_cli
-
     app.cli.add_command(shop_cli)

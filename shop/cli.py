@@ -2,8 +2,15 @@
 import click
 from flask.cli import AppGroup
 
+from .accounts.services import create_user
 from .clock import utcnow
+from .courses.services import expire_waitlist_offers, send_reminders
 from .errors import ShopError
+from .integrity import check_integrity
+from .mail.outbox import send_outbox
+from .orders.expiry import expire_orders
+from .payments.reconcile import settle_late_payments
+from .seed import is_empty, seed_demo
 
 shop_cli = AppGroup("shop", help="City Farm shop commands.")
 
@@ -12,8 +19,6 @@ shop_cli = AppGroup("shop", help="City Farm shop commands.")
 @click.option("--if-empty", is_flag=True, help="Only when the catalogue has no products yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo catalogue, courses and cohorts (idempotent)."""
-    from .seed import is_empty, seed_demo
-
     if if_empty and not is_empty():
         click.echo("Catalogue already has products; nothing loaded.")
         return
@@ -28,8 +33,6 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.option("--name", "full_name", default="", help="Full name.")
 def create_user_command(email: str, role: str, password: str, full_name: str) -> None:
     """Create or update a user with a role and password."""
-    from .accounts.services import create_user
-
     try:
         user, created = create_user(email, role, password, now=utcnow(), full_name=full_name)
     except ShopError as error:
@@ -40,8 +43,6 @@ def create_user_command(email: str, role: str, password: str, full_name: str) ->
 @shop_cli.command("send-outbox")
 def send_outbox_command() -> None:
     """Send queued e-mail, retrying what failed before."""
-    from .mail.outbox import send_outbox
-
     sent, failed = send_outbox(utcnow())
     click.echo(f"Sent {sent} e-mail(s); {failed} to retry.")
 
@@ -49,8 +50,6 @@ def send_outbox_command() -> None:
 @shop_cli.command("check-integrity")
 def check_integrity_command() -> None:
     """Check stock, holds, orders, seats and payments against each other; exit 1 when broken."""
-    from .integrity import check_integrity
-
     problems = check_integrity()
     if problems:
         click.echo(f"{len(problems)} problem(s) found:")
@@ -65,15 +64,11 @@ def release_expired_command() -> None:
     """Release reservations whose time ran out (safe to run from cron).
 
     First asks the payment provider about the pending payments of those orders, so an order paid
-    while its webhook was late or lost is fulfilled instead of cancelled.
+    while its webhook was late or lost is marked paid instead of cancelled.
     """
-    from .checkout.expiry import release_expired
-    from .courses.services import expire_waitlist_offers
-    from .payments.reconcile import settle_late_payments
-
     now = utcnow()
     settled = settle_late_payments(now)
-    holds, orders = release_expired(now)
+    holds, orders = expire_orders(now)
     lapsed = expire_waitlist_offers(now)
     click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s); confirmed {settled} "
                f"payment(s) the provider took without a webhook; {lapsed} waiting-list offer(s) lapsed and passed on.")
@@ -82,7 +77,5 @@ def release_expired_command() -> None:
 @shop_cli.command("send-reminders")
 def send_reminders_command() -> None:
     """E-mail learners the day before their cohort starts; each learner once."""
-    from .courses.services import send_reminders
-
     queued = send_reminders(utcnow())
     click.echo(f"Queued {queued} reminder(s); `flask shop send-outbox` sends them.")

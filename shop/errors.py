@@ -54,18 +54,27 @@ class InvalidTransition(ShopError):
 
 
 class RefundTooLarge(ShopError):
+    field = "amount_minor"
     message = _l("A refund cannot exceed what was paid.")
 
 
 class EmailTaken(ShopError):
+    field = "email"
     message = _l("An account with this e-mail already exists.")
 
 
 class InvalidCredentials(ShopError):
+    field = "password"
     message = _l("The e-mail or password is not correct.")
 
 
+class WrongCurrentPassword(InvalidCredentials):
+    field = "current_password"
+    message = _l("The current password is not correct.")
+
+
 class WeakPassword(ShopError):
+    field = "password"
     message = _l("Choose a password of at least 10 characters that is not a common one.")
 
 

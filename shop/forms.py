@@ -102,3 +102,8 @@ class RadioField(fields.RadioField):
         kwargs.setdefault("invalid_value_message", CHOOSE_MESSAGE)
         kwargs.setdefault("invalid_choice_message", CHOOSE_MESSAGE)
         super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(ShopForm):
+    """A button that only needs its CSRF token: confirming what an e-mailed link asks (mail scanners open
+    links too, so a link alone changes nothing), and the staff's cancel, delete and make-main buttons."""

@@ -151,7 +151,8 @@ def returns_within_sales(now: datetime) -> list[str]:
         select(Order.public_id, OrderLine.id, func.coalesce(sales.c.n, 0), func.coalesce(returns.c.n, 0),
                OrderLine.returned_quantity)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .outerjoin(sales, sales.c.order_line_id == OrderLine.id).outerjoin(returns, returns.c.order_line_id == OrderLine.id)
+        .outerjoin(sales, sales.c.order_line_id == OrderLine.id)
+        .outerjoin(returns, returns.c.order_line_id == OrderLine.id)
         .where(or_(func.coalesce(returns.c.n, 0) > func.coalesce(sales.c.n, 0),
                    OrderLine.returned_quantity > func.coalesce(sales.c.n, 0),
                    OrderLine.returned_quantity != func.coalesce(returns.c.n, 0)))

@@ -26,7 +26,7 @@ def _seed_courses(now: datetime) -> dict[str, Course]:
         if course is None:
             course = Course(slug=data["slug"], topic=data["topic"], position=position,
                             materials_url=f"/static/img/courses/{data['topic']}.svg")
-            for lang, title, summary in zip(("ru", "kk", "en"), data["title"], data["summary"]):
+            for lang, title, summary in zip(("ru", "kk", "en"), data["title"], data["summary"], strict=True):
                 setattr(course, f"title_{lang}", title)
                 setattr(course, f"summary_{lang}", summary)
             db.session.add(course)
@@ -62,7 +62,7 @@ def _seed_product(data: dict, categories: dict[str, Category], courses: dict[str
         images=[ProductImage(path=f"img/products/{data['slug']}.svg", width=400, height=300)],
     )
     for field in ("name", "description", "contents"):
-        for lang, text in zip(("ru", "kk", "en"), data[field]):
+        for lang, text in zip(("ru", "kk", "en"), data[field], strict=True):
             setattr(product, f"{field}_{lang}", text)
     db.session.add(product)
     db.session.flush()

@@ -4,7 +4,9 @@ import os
 from contextlib import contextmanager
 from datetime import timedelta
 
+import flask_babel
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from shop import create_app
@@ -45,10 +47,20 @@ TEST_ENV = {
 }
 
 
+def _start_each_request_afresh() -> None:
+    """Forget what the previous request found: a test keeps one app context (and its ``g``) pushed across
+    requests, where in production each request has its own. Without this the first request's language
+    (Flask-Babel keeps it on the app context) and signed-in user would stick to every later request."""
+    g.pop("_login_user", None)
+    flask_babel.refresh()
+
+
 def make_app(database_url: str, **overrides):
     env = {**TEST_ENV, "DATABASE_URL": database_url, **overrides.pop("env", {})}
     config = {"WTF_CSRF_ENABLED": False, "SERVER_NAME": None, **overrides}
-    return create_app(config, env=env)
+    app = create_app(config, env=env)
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_each_request_afresh)
+    return app
 
 
 def _reset_schema(database_url: str) -> None:
@@ -65,7 +77,8 @@ def _reset_schema(database_url: str) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
         if db.engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 connection.execute(table.delete())

@@ -40,7 +40,8 @@ def make_product(*, stock: int = 10, price: int = 790000, slug: str | None = Non
 
 def make_course(slug: str | None = None, topic: str = "microgreens") -> Course:
     number = next(_numbers)
-    course = Course(slug=slug or f"course-{number}", topic=topic, title_ru=f"Курс {number}", title_en=f"Course {number}",
+    course = Course(slug=slug or f"course-{number}", topic=topic, title_ru=f"Курс {number}",
+                    title_en=f"Course {number}",
                     title_kk=f"Курс {number}", summary_ru="Кратко")
     db.session.add(course)
     db.session.commit()
@@ -53,7 +54,8 @@ def make_cohort(*, course: Course | None = None, capacity: int = 10, price: int 
     start = starts_at or utcnow() + timedelta(days=10)
     cohort = Cohort(course=course or make_course(), capacity=capacity, price_minor=price, starts_at=start,
                     join_url=join_url, is_cancelled=is_cancelled)
-    cohort.sessions = [CohortSession(starts_at=start + timedelta(days=7 * n), duration_minutes=90) for n in range(sessions)]
+    cohort.sessions = [CohortSession(starts_at=start + timedelta(days=7 * n), duration_minutes=90)
+                       for n in range(sessions)]
     db.session.add(cohort)
     db.session.commit()
     return cohort

@@ -120,7 +120,8 @@ def coerce(value, schema: dict | None):
     branches = schema.get("anyOf") or schema.get("oneOf")
     if branches:
         tries = [coerce(value, b) for b in branches]
-        return next((t for t, b in zip(tries, branches) if jsonschema.Draft7Validator(b).is_valid(t)), tries[0])
+        valid = (t for t, b in zip(tries, branches, strict=True) if jsonschema.Draft7Validator(b).is_valid(t))
+        return next(valid, tries[0])
     kind = schema.get("type")
     if kind == "array":
         value = _as_list(value)
@@ -202,7 +203,7 @@ def make_event(type: str, obj: dict, event_id: str | None = None) -> dict:
 
 # ---------------------------------------------------------------- the server
 class _Handler(BaseHTTPRequestHandler):
-    stub: "StripeStub"  # set on a per-stub subclass
+    stub: StripeStub  # set on a per-stub subclass
 
     def _handle(self, method):
         if self.stub._down:  # drop the connection without answering
@@ -255,7 +256,7 @@ class StripeStub:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "StripeStub":
+    def start(self) -> StripeStub:
         handler = type("Handler", (_Handler,), {"stub": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self.port = self._server.server_address[1]

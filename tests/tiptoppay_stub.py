@@ -88,12 +88,13 @@ import string
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from http.client import HTTPConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 CURRENCY = "KZT"
@@ -395,7 +396,7 @@ def _rand(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _dates(name: str, when: datetime | None) -> dict:
@@ -413,7 +414,7 @@ def _envelope(success: bool, message, model=None) -> dict:
 
 # ---------------------------------------------------------------- the server
 class _Handler(BaseHTTPRequestHandler):
-    stub: "TipTopStub"  # set on a per-stub subclass
+    stub: TipTopStub  # set on a per-stub subclass
 
     def _serve(self):
         stub = self.stub
@@ -480,7 +481,7 @@ class TipTopStub:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "TipTopStub":
+    def start(self) -> TipTopStub:
         handler = type("Handler", (_Handler,), {"stub": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self.port = self._server.server_address[1]
@@ -496,7 +497,7 @@ class TipTopStub:
             self._thread.join()
             self._server = self._thread = None
 
-    def __enter__(self) -> "TipTopStub":
+    def __enter__(self) -> TipTopStub:
         return self.start()
 
     def __exit__(self, *exc) -> None:

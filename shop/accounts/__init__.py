@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("accounts", __name__, url_prefix="/account")
-
-from . import views  # noqa: E402,F401
+"""Accounts: registration, sign-in, password reset and the account page."""

@@ -31,7 +31,3 @@ class ResetPasswordForm(ShopForm):
 class ChangePasswordForm(ShopForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
-
-
-class ConfirmForm(ShopForm):
-    """A button that confirms what a link in an e-mail asks (links are opened by mail scanners too)."""

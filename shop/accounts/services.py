@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import unit_of_work
-from ..errors import InvalidCredentials, ShopError, WeakPassword
+from ..errors import InvalidCredentials, ShopError, WeakPassword, WrongCurrentPassword
 from ..extensions import db
 from ..mail.compose import external_url, render_email
 from ..mail.outbox import queue_email
@@ -166,7 +166,8 @@ def request_password_reset(email: str, *, locale: str) -> None:
     """E-mail a reset link when the account exists; answer alike, and take alike long, when it does not."""
     user = find_user(email)
     if user is None:
-        render_email("password_reset", locale, user=User(email=normalise_email(email)), link=external_url("catalog.home"))
+        render_email("password_reset", locale, user=User(email=normalise_email(email)),
+                     link=external_url("catalog.home"))
         return
     with unit_of_work():
         link = external_url("accounts.reset_password", token=make_password_token(user))
@@ -233,7 +234,7 @@ def change_password(user_id: int, current: str, new: str) -> User:
     with unit_of_work():
         user = db.session.get(User, user_id)
         if user is None or not user.check_password(current):
-            raise InvalidCredentials(_l("The current password is not correct."))
+            raise WrongCurrentPassword()
         user.set_password(new)
         user.end_sessions()
     return user

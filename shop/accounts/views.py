@@ -1,21 +1,30 @@
 """Register, log in and out, reset a password, and the account page."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..cart.session import adopt_visitor_cart
 from ..clock import utcnow
-from ..errors import InvalidCredentials, ShopError
+from ..errors import ShopError, show_error
 from ..extensions import limiter
+from ..forms import ConfirmForm
 from ..i18n import current_locale
 from ..security import is_safe_next
-from . import bp
-from .forms import ChangePasswordForm, ConfirmForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from .forms import ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from .queries import account_overview
 from .services import (
-    authenticate, end_sessions, register_user, request_password_reset, set_password_with_token, user_from_token,
+    authenticate,
+    end_sessions,
+    register_user,
+    request_password_reset,
+    set_password_with_token,
+    user_from_token,
 )
 from .services import change_password as change_user_password
 from .services import resend_verification as resend_verification_email
 from .services import verify_email as verify_email_with_token
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 AUTH_LIMIT = "10 per minute; 50 per hour"
 
@@ -26,8 +35,6 @@ def _sign_in(user, next_url: str | None = None):
     session.clear()
     session.update(keep)
     login_user(user)
-    from ..cart.session import adopt_visitor_cart
-
     adopt_visitor_cart(user)
     return redirect(next_url if is_safe_next(next_url) else url_for("accounts.index"), 303)
 
@@ -41,7 +48,7 @@ def register():
             register_user(form.email.data, form.full_name.data, form.password.data, now=utcnow(),
                           locale=current_locale())
         except ShopError as error:
-            form.password.errors.append(error.message)
+            show_error(error, form)
         else:
             flash(_("We have sent a message to %(email)s. Follow its link to finish.", email=form.email.data), "info")
             return redirect(url_for("accounts.login"), 303)
@@ -81,8 +88,7 @@ def change_password():
         try:
             user = change_user_password(current_user.id, form.current_password.data, form.password.data)
         except ShopError as error:
-            field = form.current_password if isinstance(error, InvalidCredentials) else form.password
-            field.errors.append(error.message)
+            show_error(error, form)
         else:
             flash(_("Your password is changed; your other sessions are signed out."), "success")
             return _sign_in(user)
@@ -97,7 +103,7 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data, now=utcnow())
         except ShopError as error:
-            form.password.errors.append(error.message)
+            show_error(error, form)
         else:
             return _sign_in(user, form.next.data)
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -119,8 +125,6 @@ def logout():
 @bp.get("/")
 @login_required
 def index():
-    from ..accounts.queries import account_overview
-
     return render_template("accounts/index.html", **account_overview(current_user))
 
 
@@ -149,8 +153,9 @@ def reset_password(token: str, purpose: str = "reset"):
         try:
             user = set_password_with_token(token, form.password.data, purpose, now=utcnow())
         except ShopError as error:
-            form.password.errors.append(error.message)
+            show_error(error, form)
         else:
             flash(_("Your password is set."), "success")
             return _sign_in(user)
-    return render_template("accounts/reset_password.html", form=form, user=user, purpose=purpose), 400 if form.errors else 200
+    page = render_template("accounts/reset_password.html", form=form, user=user, purpose=purpose)
+    return page, 400 if form.errors else 200

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import views  # noqa: E402,F401
+"""The staff area: stock, catalogue, cohorts, orders, customers, staff and the audit log."""

@@ -1,25 +1,11 @@
-"""The audit log: who changed what and when, written in the same transaction as the change."""
+"""Reading the audit log in the staff area (`shop.audit.record` writes it)."""
 import json
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db
 from ..models import AuditEntry
 from .paging import Page, paginate
-
-
-def record(actor_id: int | None, action: str, target: str = "", *, now: datetime | None = None,
-           **details) -> AuditEntry:
-    """Add an entry for a staff action to the current transaction (only flushes)."""
-    entry = AuditEntry(actor_id=actor_id, action=action, target=target[:120],
-                       details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
-    if now is not None:
-        entry.created_at = now
-    db.session.add(entry)
-    db.session.flush()
-    return entry
 
 
 def audit_log(page: int, action: str = "") -> Page:

@@ -5,19 +5,20 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from ..audit import record
+from ..courses.waitlist import withdraw_offers
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
-from ..courses.waitlist import withdraw_offers
 from ..inventory.services import available_units, release_closed_holds
 from ..models import Category, Cohort, Course, Product
 from ..models.catalog import searchable
 from ..models.common import LOCALES
-from .audit import record
 from .paging import Page, paginate
 
 
 class SlugTaken(ShopError):
+    field = "slug"
     message = _l("This address name is already used; choose another.")
 
 

@@ -1,22 +1,22 @@
 """Cohorts in the staff area: dates, sessions, seats, price, where they meet, and cancelling them."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from ..database import unit_of_work
-from ..errors import NotFound, ShopError
-from ..extensions import db
+from ..audit import record
 from ..courses.calendar import calendar_attachments
 from ..courses.services import learner_locale
 from ..courses.waitlist import offer_freed_seats, withdraw_offers
+from ..database import unit_of_work
+from ..errors import NotFound, ShopError
+from ..extensions import db
 from ..inventory.services import cap_seat_holds, lock_rows, release_closed_holds, seats_left
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, CohortSession, Course, Enrolment
-from .audit import record
 from .paging import Page, paginate
 
 COHORT_FIELDS = ("course_id", "starts_at", "price_minor", "language", "format", "join_url", "venue")
@@ -89,7 +89,7 @@ def _cohort(cohort_id: int) -> Cohort:
 
 def save_cohort(cohort_id: int | None, values: dict, *, actor_id: int | None, now: datetime) -> Cohort:
     """Create a cohort with its seats, or change one (its seats then change only by `change_capacity`)."""
-    values = {**values, "starts_at": values["starts_at"].astimezone(timezone.utc),
+    values = {**values, "starts_at": values["starts_at"].astimezone(UTC),
               "join_url": (values.get("join_url") or "").strip(), "venue": (values.get("venue") or "").strip()}
     online = values["format"] == "online"
     if (online and not values["join_url"]) or (not online and not values["venue"]):
@@ -182,7 +182,7 @@ def add_session(cohort_id: int, *, starts_at: datetime, duration_minutes: int, t
     """Schedule one more lesson of a cohort."""
     with unit_of_work():
         _cohort(cohort_id)
-        session = CohortSession(cohort_id=cohort_id, starts_at=starts_at.astimezone(timezone.utc),
+        session = CohortSession(cohort_id=cohort_id, starts_at=starts_at.astimezone(UTC),
                                 duration_minutes=duration_minutes, title=title.strip())
         db.session.add(session)
         db.session.flush()

@@ -7,8 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..clock import ALMATY
 from ..forms import IntegerField, SelectField, ShopForm, choice_id
@@ -68,10 +67,6 @@ def almaty_datetime(label):
                               format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
 
 
-class ConfirmForm(ShopForm):
-    """A button that only needs its CSRF token (cancel, delete, make main)."""
-
-
 # --- stock -------------------------------------------------------------------------------------------
 
 class ReceiveForm(ShopForm):
@@ -85,7 +80,8 @@ class WriteOffForm(ShopForm):
 
 
 class CountForm(ShopForm):
-    counted = IntegerField(_l("Units counted on the shelf"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    counted = IntegerField(_l("Units counted on the shelf"),
+                           validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 

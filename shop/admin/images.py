@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
+from ..audit import record
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
 from ..models import Product, ProductImage
-from .audit import record
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 1200
@@ -30,10 +30,12 @@ SUBFOLDER = "products"
 
 
 class ImageRejected(ShopError):
+    field = "image"
     message = _l("This file is not a picture the shop can use. Upload a JPEG, PNG or WebP image.")
 
 
 class ImageTooLarge(ShopError):
+    field = "image"
     message = _l("This picture is larger than 2 MB. Please upload a smaller file.")
 
 

@@ -1,29 +1,16 @@
-"""Orders in the staff area: the filtered list, one order's story, and moving it on (packed, shipped…)."""
+"""Orders in the staff area: the filtered list and one order's whole story (its steps are `shop.orders` verbs)."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import ALMATY
-from ..database import is_postgres, unit_of_work
-from ..errors import InvalidTransition, NotFound, ShopError
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Enrolment, Order, OrderEvent, Payment, Refund, StockMovement
-from ..orders.status import STAFF_MOVES, TRANSITIONS, change_status
-from ..payments.refunds import refunded_total
-from .audit import record
-from .notify import queue_status_email
+from ..orders.refunds import refunded_total
 from .paging import Page, paginate
-
-_PICKUP_ONLY = {"ready_for_pickup", "picked_up"}
-_DELIVERY_ONLY = {"shipped", "delivered"}
-_FULFILMENT = {"paid", "packed", "shipped", "delivered", "ready_for_pickup", "picked_up"}
-
-
-class TrackingNeeded(ShopError):
-    message = _l("Enter the tracking number of the parcel before marking it shipped.")
 
 
 @dataclass(frozen=True)
@@ -37,7 +24,7 @@ class OrderFilter:
 
 def almaty_day_start(day: date) -> datetime:
     """Return the UTC moment an Almaty calendar day begins."""
-    return datetime.combine(day, time(), tzinfo=ALMATY).astimezone(timezone.utc)
+    return datetime.combine(day, time(), tzinfo=ALMATY).astimezone(UTC)
 
 
 def order_list(filters: OrderFilter, page: int) -> Page:
@@ -92,53 +79,3 @@ def order_story(order_id: int) -> OrderStory:
     enrolments = db.session.scalars(select(Enrolment).where(Enrolment.order_id == order.id)
                                     .order_by(Enrolment.id)).all()
     return OrderStory(order, list(payments), list(refunds), refunded_total(order), list(movements), list(enrolments))
-
-
-def _fulfilment_status(order: Order) -> str:
-    """Return how far packing and delivery got, even when a partial refund is the latest status."""
-    if order.status != "partially_refunded":
-        return order.status
-    for event in reversed(order.events):
-        if event.to_status in _FULFILMENT:
-            return event.to_status
-    return "paid"
-
-
-def next_moves(order: Order) -> list[str]:
-    """Return the statuses staff may move this order to next, for its way of delivery."""
-    if not order.needs_delivery:
-        return []
-    skip = _DELIVERY_ONLY if order.delivery_method == "pickup" else _PICKUP_ONLY
-    allowed = TRANSITIONS.get(order.status, set())
-    return [move for move in STAFF_MOVES.get(_fulfilment_status(order), []) if move not in skip and move in allowed]
-
-
-def _lock_order(order_id: int) -> Order:
-    statement = select(Order).where(Order.id == order_id)
-    if is_postgres():
-        statement = statement.with_for_update()
-    order = db.session.scalar(statement)
-    if order is None:
-        raise NotFound()
-    return order
-
-
-def advance_order(order_id: int, to_status: str, *, tracking_number: str = "", note: str = "",
-                  actor_id: int | None, now: datetime) -> Order:
-    """Move an order one step on (packed, shipped with its tracking number…) and e-mail the buyer."""
-    with unit_of_work():
-        order = _lock_order(order_id)
-        if to_status not in next_moves(order):
-            raise InvalidTransition()
-        tracking = tracking_number.strip()
-        if to_status == "shipped":
-            if order.delivery_method == "post" and not tracking:
-                raise TrackingNeeded()
-            order.tracking_number = tracking
-        from_status = order.status
-        change_status(order, to_status, now=now, actor_id=actor_id, note=note.strip())
-        db.session.flush()
-        queue_status_email(order, dedupe_key=f"order-status:{order.id}:{order.events[-1].id}")
-        record(actor_id, "order.status", f"order:{order.public_id}", now=now, status=[from_status, to_status],
-               tracking=tracking or None)
-    return order

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit import record
 from ..clock import to_local
 from ..courses.services import Roster, RosterLine, roster
 from ..database import unit_of_work
@@ -13,7 +14,6 @@ from ..extensions import db
 from ..inventory.services import lock_rows
 from ..models import Attendance, Cohort, CohortSession, Enrolment
 from ..orders.status import status_label
-from .audit import record
 from .csvfile import csv_bytes
 
 

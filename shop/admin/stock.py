@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..audit import record
 from ..database import unit_of_work
 from ..errors import NotFound
 from ..extensions import db
 from ..inventory.services import available_units, count_stock, receive_stock, write_off
 from ..models import Hold, Order, Product, StockMovement
-from .audit import record
 
 LEDGER_LIMIT = 200
 

@@ -5,19 +5,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.services import find_user
+from ..audit import record
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
 from ..models import User
 from ..models.user import ROLES
-from .audit import record
 
 
 class NotAllowed(ShopError):
+    field = "email"
     message = _l("Only an administrator can change staff roles.")
 
 
 class OwnRole(ShopError):
+    field = "email"
     message = _l("You cannot change your own role; ask another administrator.")
 
 

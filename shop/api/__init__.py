@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("api", __name__)
-
-from . import views  # noqa: E402,F401
+"""The public read-only JSON of products and cohorts."""

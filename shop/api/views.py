@@ -1,5 +1,5 @@
 """Read-only public JSON, and the health check."""
-from flask import jsonify, url_for
+from flask import Blueprint, jsonify, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -9,7 +9,8 @@ from ..courses.services import all_cohorts
 from ..extensions import db
 from ..i18n import current_locale
 from ..models import Product
-from . import bp
+
+bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/products")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("cart", __name__)
-
-from . import views  # noqa: E402,F401
+"""The cart: what a visitor is about to buy, priced by the server."""

@@ -207,7 +207,8 @@ def merge_carts(token: str, user: User, *, now: datetime) -> None:
         move_claims(visitor.id, own.id)
         claimed = claimed_seats(own.id, now)
         for line in list(visitor.lines):
-            mine = next((m for m in own.lines if (m.product_id, m.cohort_id) == (line.product_id, line.cohort_id)), None)
+            same = (line.product_id, line.cohort_id)
+            mine = next((m for m in own.lines if (m.product_id, m.cohort_id) == same), None)
             if mine is None:
                 own.lines.append(CartLine(product_id=line.product_id, cohort_id=line.cohort_id,
                                           quantity=line.quantity, created_at=now))

@@ -1,15 +1,16 @@
 """The cart page and its two forms; refusals come back to the cart with a message."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..checkout.delivery import delivery_options
-from ..checkout.rules import CheckoutRules
-from ..i18n import current_locale
 from ..clock import utcnow
 from ..errors import ShopError
-from . import bp
+from ..i18n import current_locale
+from ..settings import shop_settings
 from .services import add_to_cart, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
+
+bp = Blueprint("cart", __name__)
 
 
 def _back_to_cart(cart=None):
@@ -22,7 +23,7 @@ def _back_to_cart(cart=None):
 def view():
     summary = summarise(current_cart(), utcnow())
     return render_template("cart/cart.html", summary=summary,
-                           delivery=delivery_options(CheckoutRules.from_config(current_app.config), current_locale()))
+                           delivery=delivery_options(shop_settings().checkout, current_locale()))
 
 
 @bp.post("/cart/add")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("catalog", __name__)
-
-from . import uploads, views  # noqa: E402,F401
+"""The storefront: home, catalogue, product pages and uploaded pictures."""

@@ -1,10 +1,12 @@
-"""Storefront pages: home, catalogue, product."""
-from flask import abort, render_template, request
+"""Storefront pages: home, catalogue, product, and the pictures staff uploaded."""
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
+from ..assets import YEAR
 from ..clock import utcnow
 from ..courses.services import cohorts_of, soonest_open, upcoming_cohorts
-from . import bp
 from .services import browse, categories, featured, product_card, related
+
+bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/")
@@ -31,3 +33,12 @@ def product(slug: str):
         "catalog/product.html", card=card, course=course, cohorts=cohorts, chosen=soonest_open(cohorts),
         related=related(card.product, now),
     )
+
+
+@bp.get("/uploads/<path:filename>")
+def upload(filename: str):
+    """Send an uploaded picture (safe-joined under the upload folder; unknown names are 404).
+
+    Their random names never change, so they cache for a year.
+    """
+    return send_from_directory(current_app.config["UPLOAD_FOLDER"], filename, max_age=YEAR)

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("checkout", __name__)
-
-from . import views  # noqa: E402,F401
+"""Checkout: the buyer's details, then the hand-over of the cart to an order and its payment."""

@@ -3,13 +3,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from .rules import CheckoutRules
-
-LABELS = {
-    "pickup": _l("Pickup at the farm in Almaty"),
-    "courier": _l("Courier in Almaty"),
-    "post": _l("KazPost to the regions"),
-}
+from ..orders.status import DELIVERY_LABELS as LABELS
+from ..settings import CheckoutRules
 
 
 @dataclass(frozen=True)

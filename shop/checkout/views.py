@@ -1,5 +1,5 @@
 """The checkout page: the buyer's details, then off to the payment page."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..cart.services import summarise
@@ -8,12 +8,14 @@ from ..clock import utcnow
 from ..errors import EmptyCart, ShopError, show_error
 from ..extensions import limiter
 from ..i18n import current_locale
-from ..payments.gateway import get_gateway
-from . import bp
+from ..orders.placing import BuyerDetails
+from ..payments.providers import get_gateway
+from ..settings import shop_settings
 from .delivery import delivery_options
-from .rules import CheckoutRules
 from .forms import CheckoutForm
-from .services import BuyerDetails, checkout
+from .services import checkout
+
+bp = Blueprint("checkout", __name__)
 
 
 def _prefilled_form(needs_delivery: bool) -> CheckoutForm:
@@ -30,7 +32,7 @@ def _prefilled_form(needs_delivery: bool) -> CheckoutForm:
 def start():
     cart = current_cart()
     summary = summarise(cart, utcnow())
-    rules = CheckoutRules.from_config(current_app.config)
+    rules = shop_settings().checkout
     if not summary.rows:
         flash(EmptyCart.message, "info")
         return redirect(url_for("cart.view"), 303)

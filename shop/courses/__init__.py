@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("courses", __name__, url_prefix="/courses")
-
-from . import views  # noqa: E402,F401
+"""Courses, their dated cohorts, seats and waiting lists."""

@@ -5,10 +5,11 @@ one line (RFC 5545 allows no control characters in a text but the escaped line b
 and a join link that is not a plain URL is left out rather than breaking the file.
 """
 import logging
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from urllib.parse import urljoin, urlsplit
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from ..inputs import has_control, one_line
@@ -69,9 +70,9 @@ def cohort_calendar(cohort: Cohort, *, locale: str, private: bool) -> bytes:
         for number, (uid, starts_at, ends_at) in enumerate(sessions, start=1):
             event = Event()
             event.add("uid", f"{uid}@{UID_DOMAIN}")
-            event.add("dtstamp", cohort.created_at.astimezone(timezone.utc))
-            event.add("dtstart", starts_at.astimezone(timezone.utc))
-            event.add("dtend", ends_at.astimezone(timezone.utc))
+            event.add("dtstamp", cohort.created_at.astimezone(UTC))
+            event.add("dtstart", starts_at.astimezone(UTC))
+            event.add("dtend", ends_at.astimezone(UTC))
             event.add("summary", _("%(course)s: lesson %(number)d of %(total)d", course=title, number=number,
                                    total=len(sessions)))
             event.add("location", _place(cohort, private))

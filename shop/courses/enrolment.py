@@ -1,6 +1,6 @@
 """Enrolling buyers of seats (and of kits that include a course) when their order is paid.
 
-Every function here only flushes: fulfilment and cancellation own the transaction.
+Every function here only flushes: `orders.paying.mark_paid` owns the transaction.
 """
 from datetime import datetime
 
@@ -8,12 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import find_user, invitation_token
 from ..extensions import db
-from ..inventory.services import lock_rows, release_holds
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, Enrolment, Order, OrderLine, User
 from .calendar import calendar_attachments
-from .waitlist import offer_freed_seats, return_claimed_seats, settle_entries_of_buyer
+from .waitlist import offer_freed_seats, settle_entries_of_buyer
 
 
 def _learner_for(order: Order, now: datetime) -> User | None:
@@ -68,17 +67,3 @@ def _queue_emails(order: Order, line: OrderLine, learner: User | None) -> None:
     queue_email(order.email, "enrolment_confirmation", locale=order.locale,
                 dedupe_key=f"enrolment-confirmation:{line.id}", order=order, line=line, cohort=cohort,
                 learn_link=learn_link, attachments=calendar_attachments(cohort, locale=order.locale))
-
-
-def release_order_seats(order: Order, *, now: datetime) -> None:
-    """Free the holds of an unpaid order that is going away, and pass freed seats on; only flushes.
-
-    Seats that came from waiting-list offers go back to those offers while they last; the
-    other seats are offered to the people waiting.
-    """
-    cohort_ids = sorted({line.cohort_id for line in order.lines if line.cohort_id})
-    lock_rows(cohort_ids=cohort_ids)
-    return_claimed_seats(order.id, now=now)
-    release_holds(order.id)
-    for cohort_id in cohort_ids:
-        offer_freed_seats(cohort_id, now=now)

@@ -4,7 +4,6 @@ The read side computes seats left in the same query. The write side (cancelling
 enrolments, changing capacity, reminders) frees seats and passes them to the waiting list
 in the same transaction; see `waitlist` for offers and `enrolment` for what payment does.
 """
-import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -12,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from ..audit import record
 from ..clock import ALMATY, to_local
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
@@ -19,9 +19,12 @@ from ..extensions import db
 from ..inventory.services import lock_rows, seat_availability, seats_left, taken_seats
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
-from ..models import AuditEntry, Cohort, Course, Enrolment, Order, User, WaitlistEntry
+from ..models import Cohort, Course, Enrolment, Order, User, WaitlistEntry
 from .waitlist import (  # noqa: F401  (the waiting list's public services, importable from here too)
-    expire_waitlist_offers, join_waitlist, leave_waitlist, offer_freed_seats,
+    expire_waitlist_offers,
+    join_waitlist,
+    leave_waitlist,
+    offer_freed_seats,
 )
 
 
@@ -72,13 +75,15 @@ def upcoming_cohorts(now: datetime, limit: int = 6) -> list[CohortInfo]:
 
 def all_cohorts(now: datetime) -> list[CohortInfo]:
     """Return every cohort of an active course, soonest first (for the JSON list)."""
-    statement = _cohort_select(now).join(Cohort.course).where(Course.is_active.is_(True)).order_by(Cohort.starts_at, Cohort.id)
+    statement = (_cohort_select(now).join(Cohort.course).where(Course.is_active.is_(True))
+                 .order_by(Cohort.starts_at, Cohort.id))
     return _infos(db.session.execute(statement).all(), now)
 
 
 def active_courses() -> list[Course]:
     """Return the courses on offer in their display order."""
-    return list(db.session.scalars(select(Course).where(Course.is_active.is_(True)).order_by(Course.position, Course.id)))
+    return list(db.session.scalars(select(Course).where(Course.is_active.is_(True))
+                                   .order_by(Course.position, Course.id)))
 
 
 def course_by_slug(slug: str) -> Course | None:
@@ -104,18 +109,15 @@ def group_by_course(infos: list[CohortInfo]) -> dict[int, list[CohortInfo]]:
 class CapacityBelowEnrolments(ShopError):
     """A cohort cannot have fewer seats than its learners and open checkouts take."""
 
+    field = "capacity"
     def __init__(self, taken: int = 0, **details):
         super().__init__(_l("This cohort already has %(taken)d seats taken by learners and open checkouts; "
                             "its capacity cannot be lower.", taken=taken), taken=taken, **details)
 
 
 class InvalidCapacity(ShopError):
+    field = "capacity"
     message = _l("Capacity must be a whole number, 0 or more.")
-
-
-def _audit(actor_id: int | None, action: str, target: str, now: datetime, **details) -> None:
-    db.session.add(AuditEntry(actor_id=actor_id, action=action, target=target, created_at=now,
-                              details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)))
 
 
 def cancel_enrolment(enrolment_id: int, *, now: datetime, actor_id: int | None = None) -> Enrolment:
@@ -128,7 +130,7 @@ def cancel_enrolment(enrolment_id: int, *, now: datetime, actor_id: int | None =
         db.session.refresh(enrolment)
         if enrolment.status == "active":
             enrolment.status, enrolment.cancelled_at = "cancelled", now
-            _audit(actor_id, "enrolment.cancel", f"enrolment:{enrolment.id}", now, cohort=enrolment.cohort_id,
+            record(actor_id, "enrolment.cancel", f"enrolment:{enrolment.id}", now=now, cohort=enrolment.cohort_id,
                    email=enrolment.email)
             queue_email(enrolment.email, "enrolment_cancelled", locale=learner_locale(enrolment),
                         dedupe_key=f"enrolment-cancelled:{enrolment.id}", enrolment=enrolment,
@@ -158,7 +160,7 @@ def cancel_enrolments_for_order(order: Order, *, now: datetime, actor_id: int | 
         .values(status="cancelled", cancelled_at=now).execution_options(synchronize_session="fetch")
     ).rowcount or 0
     if cancelled:
-        _audit(actor_id, "enrolment.cancel_for_order", f"order:{order.public_id}", now, count=cancelled)
+        record(actor_id, "enrolment.cancel_for_order", f"order:{order.public_id}", now=now, count=cancelled)
         db.session.flush()
         for cohort_id in cohort_ids:
             offer_freed_seats(cohort_id, now=now)
@@ -178,7 +180,7 @@ def change_capacity(cohort_id: int, capacity: int, *, now: datetime, actor_id: i
         if capacity < taken:
             raise CapacityBelowEnrolments(taken)
         if capacity != cohort.capacity:
-            _audit(actor_id, "cohort.capacity", f"cohort:{cohort.id}", now, before=cohort.capacity, after=capacity)
+            record(actor_id, "cohort.capacity", f"cohort:{cohort.id}", now=now, before=cohort.capacity, after=capacity)
             cohort.capacity = capacity
             db.session.flush()
             offer_freed_seats(cohort.id, now=now)
@@ -263,7 +265,8 @@ def roster(cohort_id: int, now: datetime) -> Roster:
         .order_by(Enrolment.status != "active", Enrolment.full_name, Enrolment.id)
     ).all()
     waiting = db.session.scalars(
-        select(WaitlistEntry).where(WaitlistEntry.cohort_id == cohort_id, WaitlistEntry.status.in_(("waiting", "offered")))
+        select(WaitlistEntry)
+        .where(WaitlistEntry.cohort_id == cohort_id, WaitlistEntry.status.in_(("waiting", "offered")))
         .order_by(WaitlistEntry.confirmed_at, WaitlistEntry.id)
     ).all()
     left = seat_availability([cohort_id], now)[cohort_id]

@@ -1,19 +1,21 @@
 """Course pages: the list, one course with its cohorts, and the waiting list's join, claim and leave."""
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-
 from flask_login import current_user
 
+from ..cart.services import add_to_cart, summarise
+from ..cart.session import remember_cart
 from ..clock import utcnow
 from ..errors import ShopError
 from ..extensions import limiter
+from ..forms import ConfirmForm
 from ..i18n import current_locale
-from . import bp
 from .forms import WaitlistForm
 from .services import active_courses, cohorts_of, course_by_slug, group_by_course, join_waitlist, leave_waitlist
-from ..accounts.forms import ConfirmForm
 from .waitlist import InvalidWaitlistLink, OfferLapsed, entry_for_leaving, open_offer
 from .waitlist import confirm_waitlist as confirm_waitlist_entry
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def _user():
@@ -80,10 +82,6 @@ def claim_offer(token: str):
 
 @bp.post("/waitlist/claim/<token>")
 def claim_seat(token: str):
-    # Imported here: the cart's services read courses, so courses cannot import the cart at load time.
-    from ..cart.services import add_to_cart, summarise
-    from ..cart.session import remember_cart
-
     try:
         cart = add_to_cart(token=session.get("cart"), user=_user(), product_slug=None, cohort_ref=None,
                            quantity="1", now=utcnow(), claim=token)

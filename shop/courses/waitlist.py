@@ -262,7 +262,8 @@ def claimed_seats(cart_id: int | None, now: datetime) -> dict[int, int]:
     if cart_id is None:
         return {}
     subquery = _claim_holds(cart_id, now).subquery()
-    rows = db.session.execute(select(subquery.c.cohort_id, func.sum(subquery.c.quantity)).group_by(subquery.c.cohort_id))
+    rows = db.session.execute(select(subquery.c.cohort_id, func.sum(subquery.c.quantity))
+                              .group_by(subquery.c.cohort_id))
     return {cohort_id: int(seats) for cohort_id, seats in rows}
 
 
@@ -295,7 +296,8 @@ def return_claimed_seats(order_id: int, *, now: datetime) -> None:
     Call before the order's holds are released, so a claimant whose payment failed can
     check out again within the offer's time.
     """
-    rows = db.session.execute(select(Hold, WaitlistEntry).join(WaitlistEntry, Hold.waitlist_entry_id == WaitlistEntry.id)
+    rows = db.session.execute(select(Hold, WaitlistEntry)
+                              .join(WaitlistEntry, Hold.waitlist_entry_id == WaitlistEntry.id)
                               .where(Hold.order_id == order_id)).all()
     for hold, entry in rows:
         if entry.status == "offered" and entry.offer_expires_at > now and hold.expires_at > now:

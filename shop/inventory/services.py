@@ -10,7 +10,6 @@ Every function here only flushes; the calling service owns the transaction.
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import Cohort, Enrolment, Hold, Product, StockMovement
+from ..settings import shop_settings
 
 
 def held_units(now: datetime) -> ColumnElement[int]:
@@ -222,7 +222,8 @@ def _warn_low_stock(movement: StockMovement, threshold: int) -> None:
     product = db.session.get(Product, movement.product_id)
     if not product.is_active:
         return  # not on sale: nobody needs to restock it
-    queue_email(current_app.config["STAFF_EMAIL"], "low_stock", locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+    settings = shop_settings()
+    queue_email(settings.staff_email, "low_stock", locale=settings.staff_locale,
                 dedupe_key=f"low-stock:{movement.product_id}:{movement.id}", product=product,
                 level=movement.level_after, threshold=threshold,
                 link=external_url("admin.product", product_id=movement.product_id))

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("learn", __name__, url_prefix="/learn")
-
-from . import views  # noqa: E402,F401
+"""The learner's area: my cohorts, join links and calendars."""

@@ -1,11 +1,12 @@
 """The learner's area: my cohorts, their schedules and join links, and calendar files."""
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..clock import utcnow
 from ..i18n import current_locale
-from . import bp
 from .services import learner_calendar, learner_cohorts
+
+bp = Blueprint("learn", __name__, url_prefix="/learn")
 
 
 @bp.before_request

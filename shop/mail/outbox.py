@@ -78,7 +78,8 @@ def default_transport() -> Callable[[EmailMessage], None]:
     return smtp_transport if current_app.config["MAIL_SERVER"] else console_transport
 
 
-def send_outbox(now: datetime, transport: Callable[[EmailMessage], None] | None = None, limit: int = 200) -> tuple[int, int]:
+def send_outbox(now: datetime, transport: Callable[[EmailMessage], None] | None = None,
+                limit: int = 200) -> tuple[int, int]:
     """Send due messages; a failure is retried later with growing pauses. Return (sent, failed)."""
     transport = transport or default_transport()
     sender = current_app.config["MAIL_DEFAULT_SENDER"]

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from ..database import UTCDateTime
+from ..extensions import db
 from .common import CreatedAt
 
 MOVEMENT_KINDS = ("received", "written_off", "counted", "sold", "returned")

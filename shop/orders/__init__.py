@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("orders", __name__, url_prefix="/orders")
-
-from . import views  # noqa: E402,F401
+"""The order's whole life: placing, paying, cancelling, expiring, refunding, fulfilling, telling."""

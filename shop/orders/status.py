@@ -19,6 +19,12 @@ STATUS_LABELS = {
     "partially_refunded": _l("Partially refunded"),
 }
 
+DELIVERY_LABELS = {
+    "pickup": _l("Pickup at the farm in Almaty"),
+    "courier": _l("Courier in Almaty"),
+    "post": _l("KazPost to the regions"),
+}
+
 # Fulfilment is packing and handing over, nothing else: these are its statuses.
 FULFILMENT_STATUSES = frozenset({"packed", "shipped", "delivered", "ready_for_pickup", "picked_up"})
 _FULFILMENT = set(FULFILMENT_STATUSES)
@@ -43,7 +49,7 @@ STAFF_MOVES: dict[str, list[str]] = {
     "ready_for_pickup": ["picked_up"],
     "partially_refunded": ["packed", "shipped", "delivered", "ready_for_pickup", "picked_up"],
 }
-PAID_STATUSES = {"paid", "packed", "shipped", "delivered", "ready_for_pickup", "picked_up", "partially_refunded", "refunded"}
+PAID_STATUSES = {"paid", *FULFILMENT_STATUSES, "partially_refunded", "refunded"}
 
 
 def status_label(status: str) -> str:

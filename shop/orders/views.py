@@ -1,13 +1,14 @@
 """An order's page, for its owner or whoever holds the signed link."""
-from flask import abort, render_template, request, session
+from flask import Blueprint, abort, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Order, Payment, Refund
-from . import bp
 from .links import token_opens
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 
 def _may_view(order: Order) -> bool:
@@ -19,10 +20,12 @@ def _may_view(order: Order) -> bool:
 @bp.get("/<public_id>")
 def detail(public_id: str):
     order = db.session.scalar(
-        select(Order).where(Order.public_id == public_id[:32]).options(selectinload(Order.lines), selectinload(Order.events))
+        select(Order).where(Order.public_id == public_id[:32])
+        .options(selectinload(Order.lines), selectinload(Order.events))
     )
     if order is None or not _may_view(order):
         abort(404)
     refunds = db.session.scalars(select(Refund).where(Refund.order_id == order.id)).all()
-    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id.desc()).limit(1))
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id)
+                                .order_by(Payment.id.desc()).limit(1))
     return render_template("orders/detail.html", order=order, refunds=refunds, payment=payment)

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("payments", __name__)
-
-from . import views  # noqa: E402,F401
+"""Payment providers: adapters, their notifications, and asking them when a notification is late."""

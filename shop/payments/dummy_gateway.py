@@ -22,10 +22,13 @@ class DummyGateway:
         return CheckoutStart(reference, external_url("payments.dummy_page", reference=reference))
 
     def retrieve(self, reference: str) -> SessionState:
-        payment = db.session.scalar(select(Payment).where(Payment.reference == reference, Payment.provider == self.name))
-        order = db.session.get(Order, payment.order_id) if payment else None
-        return SessionState(reference, order.public_id if order else "", payment is not None and payment.status == "paid",
-                            payment is not None and payment.status == "expired", "", payment.amount_minor if payment else 0)
+        payment = db.session.scalar(select(Payment).where(Payment.reference == reference,
+                                                          Payment.provider == self.name))
+        if payment is None:
+            return SessionState(reference, "", False, False, "", 0)
+        order = db.session.get(Order, payment.order_id)
+        return SessionState(reference, order.public_id, payment.status == "paid", payment.status == "expired", "",
+                            payment.amount_minor)
 
     def expire(self, reference: str) -> None:
         return None  # nothing to close: the page refuses to pay a replaced order

@@ -1,9 +1,7 @@
-"""The small interface every payment provider implements, and the choice of provider."""
+"""The small interface every payment provider implements (`providers` chooses one)."""
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-
-from flask import Flask, current_app
 
 from ..models import Order
 
@@ -39,15 +37,3 @@ class Gateway(Protocol):
     def expire(self, reference: str) -> None: ...
 
     def refund(self, payment_intent: str, amount_minor: int, *, idempotency_key: str) -> str: ...
-
-
-def get_gateway(app: Flask | None = None) -> Gateway:
-    """Return the provider the configuration names (``PAYMENT_PROVIDER``)."""
-    config = (app or current_app).config
-    if config["PAYMENT_PROVIDER"] == "stripe":
-        from .stripe_gateway import StripeGateway
-
-        return StripeGateway(config["STRIPE_SECRET_KEY"], api_base=config["STRIPE_API_BASE"])
-    from .dummy_gateway import DummyGateway
-
-    return DummyGateway()

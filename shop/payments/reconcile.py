@@ -4,7 +4,7 @@ The webhook is how the shop normally learns of a payment, but a misconfigured en
 or a buyer who closes the tab before the return page must not cost a paid order. The return page
 asks the provider at once; ``settle_late_payments`` (run by ``release-expired`` before it cancels
 anything) asks about every pending payment whose reservation has run out, so an order the buyer
-did pay is fulfilled rather than cancelled.
+did pay is marked paid rather than cancelled.
 """
 import logging
 from datetime import datetime
@@ -14,8 +14,8 @@ from sqlalchemy import select
 from ..errors import PaymentFailed
 from ..extensions import db
 from ..models import Hold, Order, Payment
-from .gateway import get_gateway
-from .services import fulfil_order
+from ..orders.paying import mark_paid
+from .providers import get_gateway
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def settle_from_provider(reference: str, order_public_id: str, *, now: datetime)
     state = gateway.retrieve(reference)
     if not (state.is_paid and state.order_public_id == order_public_id):
         return False
-    fulfil_order(order_public_id, provider=gateway.name, reference=reference, payment_intent=state.payment_intent,
+    mark_paid(order_public_id, provider=gateway.name, reference=reference, payment_intent=state.payment_intent,
                  amount_minor=state.amount_minor, now=now)
     return True
 
@@ -39,7 +39,7 @@ def settle_late_payments(now: datetime) -> int:
     """Ask the provider about pending payments of orders whose reservation ran out; return how many were paid.
 
     A provider that cannot be reached is logged and skipped: the order is then cancelled as unpaid, and a
-    payment the webhook reports later is still honoured while stock lasts (see ``fulfil_order``).
+    payment the webhook reports later is still honoured while stock lasts (see ``orders.paying.mark_paid``).
     """
     gateway = get_gateway()
     expiring = select(Hold.order_id).where(Hold.expires_at <= now, Hold.order_id.is_not(None))

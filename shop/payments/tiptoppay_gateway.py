@@ -119,7 +119,7 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
     shares = spread(excess, [amount for _, amount in goods])
     lines = [ReceiptLine(line.name, line.unit_price_minor, line.quantity, amount - share, vat_rate,
                          is_service=getattr(line, "cohort_id", None) is not None)
-             for (line, amount), share in zip(goods, shares)]
+             for (line, amount), share in zip(goods, shares, strict=True)]
     if order.delivery_fee_minor:
         fee = order.delivery_fee_minor
         lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee, vat_rate, is_service=True))

@@ -8,9 +8,10 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 # Answer codes (§4.1, §4.3). Only Check may answer anything but CODE_OK; every refusal declines the payment.

@@ -1,7 +1,7 @@
 """The Stripe webhook, the return pages from payment, and the dummy provider's TEST MODE page."""
 import logging
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -9,11 +9,13 @@ from ..clock import utcnow
 from ..errors import PaymentFailed
 from ..extensions import csrf, db
 from ..models import Order, Payment
-from . import bp
+from ..orders.cancelling import cancel_unpaid
+from ..orders.paying import mark_paid
 from .reconcile import settle_from_provider
-from .services import cancel_unpaid, fulfil_order
 from .stripe_gateway import InvalidWebhook, MalformedEvent, parse_webhook
 from .webhooks import handle_stripe_event
+
+bp = Blueprint("payments", __name__)
 
 logger = logging.getLogger("shop.webhooks")
 
@@ -61,7 +63,8 @@ def cancelled():
 def _dummy_payment(reference: str) -> tuple[Payment, Order]:
     if current_app.config["PAYMENT_PROVIDER"] != "dummy":
         abort(404)
-    payment = db.session.scalar(select(Payment).where(Payment.provider == "dummy", Payment.reference == reference[:255]))
+    payment = db.session.scalar(select(Payment).where(Payment.provider == "dummy",
+                                                      Payment.reference == reference[:255]))
     if payment is None:
         abort(404)
     return payment, db.session.get(Order, payment.order_id)
@@ -80,7 +83,7 @@ def dummy_decide(reference: str):
         flash(_("This payment page is closed."), "error")
         return redirect(url_for("orders.detail", public_id=order.public_id), 303)
     if request.form.get("outcome") == "pay":
-        fulfil_order(order.public_id, provider="dummy", reference=reference, amount_minor=payment.amount_minor,
+        mark_paid(order.public_id, provider="dummy", reference=reference, amount_minor=payment.amount_minor,
                      now=utcnow(), event_id=f"dummy:{reference}:paid")
         return redirect(url_for("payments.success", order=order.public_id), 303)
     cancel_unpaid(order.public_id, provider="dummy", reference=reference, now=utcnow(),

@@ -8,7 +8,9 @@ import logging
 from datetime import datetime
 
 from ..inputs import has_control
-from .services import cancel_unpaid, fulfil_order, sync_provider_refunds
+from ..orders.cancelling import cancel_unpaid
+from ..orders.paying import mark_paid
+from ..orders.refunds import record_provider_refund
 from .stripe_gateway import MalformedEvent, session_state
 
 logger = logging.getLogger("shop.webhooks")
@@ -102,13 +104,13 @@ def handle_stripe_event(event: dict, *, now: datetime) -> None:
         if not state.order_public_id:
             return
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded") and state.is_paid:
-            fulfil_order(state.order_public_id, provider="stripe", reference=state.reference,
+            mark_paid(state.order_public_id, provider="stripe", reference=state.reference,
                          payment_intent=state.payment_intent, amount_minor=state.amount_minor, now=now,
                          event_id=event_id, event_type=kind)
         elif kind in ("checkout.session.async_payment_failed", "checkout.session.expired"):
             cancel_unpaid(state.order_public_id, provider="stripe", reference=state.reference, now=now,
                           event_id=event_id, event_type=kind)
     elif kind == "charge.refunded":
-        sync_provider_refunds(now=now, event_id=event_id, **obj)
+        record_provider_refund(now=now, event_id=event_id, **obj)
     else:
         logger.info("ignored Stripe event type %s", kind[:100])

@@ -2,7 +2,8 @@
 
 Both apps run under the same gunicorn settings (2 sync workers on 127.0.0.1, plus any
 ``BENCH_GUNICORN_ARGS``) and get the same load: wrk with 2 threads and 32 connections, ``BENCH_SECONDS``
-(default 10) per endpoint after a 1-second warm-up (``BENCH_ONLY=product,course`` measures only those), sending a browser's ``Accept-Encoding`` and ``Accept-Language``. The shop runs with production settings
+(default 10) per endpoint after a 1-second warm-up (``BENCH_ONLY=product,course`` measures only those),
+sending a browser's ``Accept-Encoding`` and ``Accept-Language``. The shop runs with production settings
 on a fresh SQLite file (migrated with ``flask db upgrade`` and seeded with ``flask shop seed-demo``) and,
 when ``TEST_DATABASE_URL`` is set, again on a fresh PostgreSQL database created for the run and dropped
 after it. Bare Flask is measured right before each database's run, so that each ratio compares runs

@@ -59,7 +59,7 @@ def serve(env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "wsgi:app", "--bind", f"127.0.0.1:{port}",
                                 "--workers", "3", "--access-logfile", "/dev/null", "--error-logfile", "-"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=open(f"/tmp/shop-load-{port}.log", "wb"))
+                               stderr=open(f"/tmp/shop-load-{port}.log", "wb"))  # noqa: SIM115 (lives with the server)
     for _ in range(100):
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -239,7 +239,8 @@ def report(env: dict, database_url: str, elapsed: float) -> int:
     engine = create_engine(database_url)
     with engine.connect() as connection:
         paid_ids = set(connection.execute(text("SELECT public_id FROM shop_order WHERE status = 'paid'")).scalars())
-        sold = connection.execute(text("SELECT -coalesce(sum(delta), 0) FROM stock_movement WHERE kind='sold'")).scalar()
+        sold = connection.execute(text("SELECT -coalesce(sum(delta), 0) FROM stock_movement WHERE kind='sold'"))\
+            .scalar()
     engine.dispose()
     print(f"orders paid: {len(paid_ids)} (crowd saw {len(paid_by_crowd)} payments confirmed); units sold: {sold}")
     check = subprocess.run([*FLASK, "shop", "check-integrity"], cwd=ROOT, env=env, capture_output=True, text=True)

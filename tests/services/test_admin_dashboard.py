@@ -1,5 +1,5 @@
 """The dashboard's figures against orders whose amounts and payment times are known, in Almaty days."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -7,7 +7,7 @@ from shop.admin.dashboard import CHART_BOTTOM, CHART_TOP, bar_chart, dashboard
 from shop.clock import almaty
 from shop.extensions import db
 from shop.models import Order
-from shop.payments.refunds import RefundRequest, refund_order
+from shop.orders.refunds import RefundRequest, refund_order
 from tests.admin_support import RecordingGateway, paid_order
 from tests.factories import make_cohort, make_product
 from tests.views.helpers import add, check_out
@@ -74,7 +74,7 @@ def test_low_stock_and_cohort_fill_are_on_the_dashboard(app, now):
 
 
 def test_the_chart_scales_bars_to_the_best_day():
-    day = datetime(2025, 3, 1, tzinfo=timezone.utc).date()
+    day = datetime(2025, 3, 1, tzinfo=UTC).date()
     chart = bar_chart({day: 0, day + timedelta(days=1): 50, day + timedelta(days=2): 100})
     heights = [bar.height for bar in chart.bars]
     assert heights == [0, (CHART_BOTTOM - CHART_TOP) / 2, CHART_BOTTOM - CHART_TOP]

@@ -1,17 +1,20 @@
-"""Moving orders on: only the next allowed statuses for their delivery, a tracking number to ship, an e-mail each time."""
+"""Moving orders on: only the next allowed statuses for their delivery, a tracking number to ship, an e-mail each
+time."""
 import pytest
 from sqlalchemy import select
 
-from shop.admin.orders import OrderFilter, TrackingNeeded, advance_order, next_moves, order_list
+from shop.admin.orders import OrderFilter, order_list
 from shop.errors import InvalidTransition
 from shop.extensions import db
 from shop.models import AuditEntry, Order, OutboxMessage
+from shop.orders.fulfilment import TrackingNeeded, advance_fulfilment, next_moves
 from tests.admin_support import RecordingGateway, paid_order
 from tests.factories import make_cohort, make_product, make_user
 
 
 def _status_mail(order):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(f"order-status:{order.id}:"))
+    return db.session.scalars(select(OutboxMessage)
+                              .where(OutboxMessage.dedupe_key.startswith(f"order-status:{order.id}:"))
                               .order_by(OutboxMessage.id)).all()
 
 
@@ -19,10 +22,10 @@ def test_a_courier_order_goes_paid_packed_shipped_delivered(app, now):
     order = paid_order(app, make_product(stock=5), 1)
     staff = make_user(role="staff")
     assert next_moves(order) == ["packed"]
-    advance_order(order.id, "packed", actor_id=staff.id, now=now)
+    advance_fulfilment(order.id, "packed", actor_id=staff.id, now=now)
     assert next_moves(db.session.get(Order, order.id)) == ["shipped"]
-    advance_order(order.id, "shipped", tracking_number="CR-778", actor_id=staff.id, now=now)
-    advance_order(order.id, "delivered", actor_id=staff.id, now=now)
+    advance_fulfilment(order.id, "shipped", tracking_number="CR-778", actor_id=staff.id, now=now)
+    advance_fulfilment(order.id, "delivered", actor_id=staff.id, now=now)
     order = db.session.get(Order, order.id)
     assert order.status == "delivered" and order.tracking_number == "CR-778"
     assert [(e.to_status, e.actor_id) for e in order.events][-3:] == [("packed", staff.id), ("shipped", staff.id),
@@ -33,11 +36,11 @@ def test_a_courier_order_goes_paid_packed_shipped_delivered(app, now):
 def test_a_pickup_order_goes_to_ready_for_pickup_and_picked_up_never_shipped(app, now):
     order = paid_order(app, make_product(stock=5), 1, delivery="pickup")
     assert next_moves(order) == ["packed", "ready_for_pickup"]
-    advance_order(order.id, "packed", actor_id=None, now=now)
+    advance_fulfilment(order.id, "packed", actor_id=None, now=now)
     assert next_moves(db.session.get(Order, order.id)) == ["ready_for_pickup"]
     with pytest.raises(InvalidTransition):
-        advance_order(order.id, "shipped", tracking_number="X", actor_id=None, now=now)
-    advance_order(order.id, "ready_for_pickup", actor_id=None, now=now)
+        advance_fulfilment(order.id, "shipped", tracking_number="X", actor_id=None, now=now)
+    advance_fulfilment(order.id, "ready_for_pickup", actor_id=None, now=now)
     assert next_moves(db.session.get(Order, order.id)) == ["picked_up"]
 
 
@@ -45,7 +48,7 @@ def test_a_pickup_order_goes_to_ready_for_pickup_and_picked_up_never_shipped(app
 def test_skipping_a_step_or_pressing_a_status_staff_do_not_set_is_refused(app, now, target):
     order = paid_order(app, make_product(stock=5), 1)
     with pytest.raises(InvalidTransition):
-        advance_order(order.id, target, tracking_number="T-1", actor_id=None, now=now)
+        advance_fulfilment(order.id, target, tracking_number="T-1", actor_id=None, now=now)
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "paid"
     assert _status_mail(order) == []
@@ -53,17 +56,17 @@ def test_skipping_a_step_or_pressing_a_status_staff_do_not_set_is_refused(app, n
 
 def test_a_post_parcel_cannot_be_marked_shipped_without_its_tracking_number(app, now):
     order = paid_order(app, make_product(stock=5), 1, delivery="post")
-    advance_order(order.id, "packed", actor_id=None, now=now)
+    advance_fulfilment(order.id, "packed", actor_id=None, now=now)
     with pytest.raises(TrackingNeeded):
-        advance_order(order.id, "shipped", tracking_number="  ", actor_id=None, now=now)
-    advance_order(order.id, "shipped", tracking_number="RR123456789KZ", actor_id=None, now=now)
+        advance_fulfilment(order.id, "shipped", tracking_number="  ", actor_id=None, now=now)
+    advance_fulfilment(order.id, "shipped", tracking_number="RR123456789KZ", actor_id=None, now=now)
     assert db.session.get(Order, order.id).tracking_number == "RR123456789KZ"
 
 
 def test_each_change_emails_the_buyer_with_the_new_status_and_tracking(app, now):
     order = paid_order(app, make_product(stock=5), 1, delivery="post")
-    advance_order(order.id, "packed", actor_id=None, now=now)
-    advance_order(order.id, "shipped", tracking_number="RR123456789KZ", actor_id=None, now=now)
+    advance_fulfilment(order.id, "packed", actor_id=None, now=now)
+    advance_fulfilment(order.id, "shipped", tracking_number="RR123456789KZ", actor_id=None, now=now)
     mails = _status_mail(order)
     assert len(mails) == 2 and all(mail.recipient == order.email for mail in mails)
     assert "RR123456789KZ" in mails[1].body_text and "RR123456789KZ" in mails[1].body_html
@@ -75,22 +78,22 @@ def test_an_order_of_course_seats_only_has_nothing_to_pack(app):
 
 
 def test_after_a_partial_refund_packing_carries_on_where_it_was(app, now):
-    from shop.payments.refunds import RefundRequest, refund_order
+    from shop.orders.refunds import RefundRequest, refund_order
 
     order = paid_order(app, make_product(stock=5, price=300000), 2)
-    advance_order(order.id, "packed", actor_id=None, now=now)
+    advance_fulfilment(order.id, "packed", actor_id=None, now=now)
     refund_order(RefundRequest(order.id, 300000, "One box broken", {}), gateway=RecordingGateway(), actor_id=None,
                  now=now)
     order = db.session.get(Order, order.id)
     assert order.status == "partially_refunded" and next_moves(order) == ["shipped"]
-    advance_order(order.id, "shipped", tracking_number="C-1", actor_id=None, now=now)
+    advance_fulfilment(order.id, "shipped", tracking_number="C-1", actor_id=None, now=now)
     assert db.session.get(Order, order.id).status == "shipped"
 
 
 def test_status_changes_are_in_the_audit_log(app, now):
     order = paid_order(app, make_product(stock=5), 1)
     staff = make_user(role="staff")
-    advance_order(order.id, "packed", actor_id=staff.id, now=now)
+    advance_fulfilment(order.id, "packed", actor_id=staff.id, now=now)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.status"))
     assert entry.actor_id == staff.id and entry.target == f"order:{order.public_id}"
 
@@ -98,7 +101,7 @@ def test_status_changes_are_in_the_audit_log(app, now):
 def test_the_order_list_filters_by_status_delivery_and_words(app, now):
     courier = paid_order(app, make_product(stock=5), 1, email="aigerim@example.kz")
     pickup = paid_order(app, make_product(stock=5), 1, delivery="pickup", email="dana@example.kz")
-    advance_order(pickup.id, "packed", actor_id=None, now=now)
+    advance_fulfilment(pickup.id, "packed", actor_id=None, now=now)
     assert [o.id for o in order_list(OrderFilter(status="packed"), 1).items] == [pickup.id]
     assert [o.id for o in order_list(OrderFilter(delivery_method="courier"), 1).items] == [courier.id]
     assert [o.id for o in order_list(OrderFilter(query="AIGERIM"), 1).items] == [courier.id]

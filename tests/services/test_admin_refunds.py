@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from shop.errors import PaymentFailed, RefundTooLarge
 from shop.extensions import db
 from shop.models import AuditEntry, Enrolment, OrderLine, OutboxMessage, Product, Refund, StockMovement
-from shop.payments.gateway import get_gateway
-from shop.payments.refunds import InvalidRestock, NothingToRefund, RefundRequest, refund_order, refunded_total
+from shop.orders.refunds import InvalidRestock, NothingToRefund, RefundRequest, refund_order, refunded_total
+from shop.payments.providers import get_gateway
 from tests.admin_support import RecordingGateway, paid_order
 from tests.conftest import post_webhook
 from tests.factories import make_cohort, make_product, make_user
@@ -33,7 +33,8 @@ def test_a_partial_refund_goes_through_the_provider_and_is_recorded_once(app):
     assert gateway.in_transaction == [False]
     db.session.refresh(order)
     assert order.status == "partially_refunded"
-    assert [(r.amount_minor, r.reference, r.actor_id) for r in _refunds(order)] == [(300000, refund.reference, staff.id)]
+    assert [(r.amount_minor, r.reference, r.actor_id) for r in _refunds(order)] == [
+        (300000, refund.reference, staff.id)]
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.refund")) == "order.refund"
 
 
@@ -80,7 +81,8 @@ def test_a_provider_failure_records_nothing(app):
         _refund(order, 1000, RecordingGateway(fail=PaymentFailed()), restock={order.lines[0].id: 1})
     db.session.refresh(order)
     assert order.status == "paid" and _refunds(order) == []
-    assert db.session.scalar(select(func.count()).select_from(StockMovement).where(StockMovement.kind == "returned")) == 0
+    returned = select(func.count()).select_from(StockMovement).where(StockMovement.kind == "returned")
+    assert db.session.scalar(returned) == 0
 
 
 def test_restocking_chosen_lines_puts_units_back_through_the_ledger(app):
@@ -90,7 +92,8 @@ def test_restocking_chosen_lines_puts_units_back_through_the_ledger(app):
     _refund(order, 800000, RecordingGateway(), restock={line.id: 2})
     assert db.session.get(Product, product.id).on_hand == 4
     movement = db.session.scalar(select(StockMovement).where(StockMovement.kind == "returned"))
-    assert (movement.delta, movement.level_after, movement.order_id, movement.order_line_id) == (2, 4, order.id, line.id)
+    assert (movement.delta, movement.level_after, movement.order_id, movement.order_line_id) == (
+        2, 4, order.id, line.id)
     assert db.session.get(OrderLine, line.id).returned_quantity == 2
 
 

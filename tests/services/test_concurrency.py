@@ -4,11 +4,11 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart
-from shop.checkout.services import BuyerDetails, place_order
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import Cart, Hold, Order, Product
+from shop.orders.placing import BuyerDetails, place_order
 from tests.factories import make_product
 from tests.races import run_at_once
 from tests.views.helpers import add, check_out, path_of

@@ -6,10 +6,13 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart
-from shop.checkout.services import BuyerDetails, place_order
 from shop.clock import almaty, to_local
 from shop.courses.services import (
-    CapacityBelowEnrolments, cancel_enrolment, cancel_enrolments_for_order, change_capacity, join_waitlist, roster,
+    CapacityBelowEnrolments,
+    cancel_enrolment,
+    cancel_enrolments_for_order,
+    change_capacity,
+    roster,
     send_reminders,
 )
 from shop.database import unit_of_work
@@ -17,7 +20,8 @@ from shop.errors import CohortFull, ShopError
 from shop.extensions import db
 from shop.inventory.services import seat_availability
 from shop.models import AuditEntry, Enrolment, Order, OutboxMessage, Payment, User, WaitlistEntry
-from shop.payments.services import fulfil_order
+from shop.orders.paying import mark_paid
+from shop.orders.placing import BuyerDetails, place_order
 from tests.factories import make_cohort, make_product, make_user, wait_in_line
 
 
@@ -31,12 +35,13 @@ def buy(cohort, now, *, email="learner@example.kz", quantity=1, user=None, produ
     db.session.add(Payment(order_id=order.id, provider="dummy", reference=f"ref-{order.public_id}",
                            amount_minor=order.total_minor, created_at=now))
     db.session.commit()
-    return fulfil_order(order.public_id, provider="dummy", reference=f"ref-{order.public_id}",
+    return mark_paid(order.public_id, provider="dummy", reference=f"ref-{order.public_id}",
                         amount_minor=order.total_minor, now=now)
 
 
 def _messages(template_word: str, recipient: str | None = None) -> list[OutboxMessage]:
-    statement = select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(template_word)).order_by(OutboxMessage.id)
+    statement = (select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(template_word))
+                 .order_by(OutboxMessage.id))
     if recipient:
         statement = statement.where(OutboxMessage.recipient == recipient)
     return list(db.session.scalars(statement))

@@ -7,13 +7,13 @@ PostgreSQL, where the cohort's row lock is what keeps enrolments within capacity
 from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart
-from shop.checkout.services import BuyerDetails, place_order
 from shop.clock import utcnow
 from shop.courses.services import join_waitlist
 from shop.errors import CohortFull
 from shop.extensions import db
 from shop.inventory.services import seat_availability
 from shop.models import Cart, Enrolment, Hold, Order, WaitlistEntry
+from shop.orders.placing import BuyerDetails, place_order
 from tests.factories import make_cohort
 from tests.races import run_at_once
 from tests.views.helpers import add, check_out, path_of

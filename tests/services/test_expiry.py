@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from shop.checkout.expiry import release_expired
 from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import Hold, Order, Payment
-from shop.payments.services import fulfil_order
+from shop.orders.expiry import expire_orders as release_expired
+from shop.orders.paying import mark_paid
 from tests.factories import make_product
 from tests.views.helpers import add, check_out, pay_dummy
 
@@ -38,7 +38,7 @@ def test_a_payment_after_the_reservation_expired_is_honoured_while_stock_remains
     release_expired(now + timedelta(minutes=31))
     payment = db.session.scalar(select(Payment))
     order = db.session.scalar(select(Order))
-    fulfil_order(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
+    mark_paid(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
                  now=now + timedelta(minutes=32))
     db.session.refresh(order)
     db.session.refresh(product)
@@ -56,7 +56,7 @@ def test_a_payment_after_the_stock_went_to_someone_else_is_flagged_not_oversold(
     pay_dummy(other)
     first = db.session.scalars(select(Order).order_by(Order.id)).first()
     payment = db.session.scalar(select(Payment).where(Payment.order_id == first.id))
-    fulfil_order(first.public_id, provider="dummy", reference=payment.reference, amount_minor=first.total_minor, now=now)
+    mark_paid(first.public_id, provider="dummy", reference=payment.reference, amount_minor=first.total_minor, now=now)
     db.session.refresh(first)
     db.session.refresh(product)
     assert first.status == "paid" and "Not enough stock" in first.needs_attention

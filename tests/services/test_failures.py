@@ -5,8 +5,8 @@ from sqlalchemy import create_engine, func, select, text
 from shop import database
 from shop.extensions import db
 from shop.models import Hold, Order, OutboxMessage, Payment, StockMovement
-from shop.payments import services as payment_services
-from shop.payments.services import fulfil_order
+from shop.orders import paying as payment_services
+from shop.orders.paying import mark_paid
 from tests.conftest import TEST_DATABASE_URL, _postgres_url, make_app, post_webhook
 from tests.factories import make_product
 from tests.stripe_stub import make_event
@@ -27,16 +27,16 @@ def test_a_crash_in_the_middle_of_fulfilment_leaves_nothing_half_done_and_a_retr
     def crash(_order):
         raise RuntimeError("worker died while e-mailing")
 
-    monkeypatch.setattr(payment_services, "_queue_confirmation", crash)
+    monkeypatch.setattr(payment_services, "queue_confirmation", crash)
     with pytest.raises(RuntimeError):
-        fulfil_order(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
+        mark_paid(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
                      now=order.created_at, event_id="evt_crash")
     db.session.expire_all()
     assert db.session.scalar(select(Order.status)) == "pending_payment"
     assert db.session.scalar(select(func.count(StockMovement.id)).where(StockMovement.kind == "sold")) == 0
     assert db.session.scalar(select(func.count(Hold.id))) == 1
     monkeypatch.undo()
-    fulfil_order(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
+    mark_paid(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
                  now=order.created_at, event_id="evt_crash")
     db.session.expire_all()
     assert db.session.scalar(select(Order.status)) == "paid"
@@ -50,7 +50,7 @@ def test_a_webhook_that_crashes_answers_500_so_stripe_retries_and_the_retry_land
     check_out(stripe_client)
     session_id = next(iter(stripe_stub.sessions))
     event = make_event("checkout.session.completed", stripe_stub.complete(session_id))
-    monkeypatch.setattr(payment_services, "_queue_confirmation", lambda order: 1 / 0)
+    monkeypatch.setattr(payment_services, "queue_confirmation", lambda order: 1 / 0)
     monkeypatch.setitem(stripe_client.application.config, "PROPAGATE_EXCEPTIONS", False)
     assert post_webhook(stripe_client, event).status_code == 500
     monkeypatch.undo()

@@ -83,7 +83,7 @@ def test_a_paid_order_paid_twice_is_found(client):
 
 
 def test_a_paid_seat_without_its_enrolment_is_found(client):
-    order = _paid_order(client, cohort=make_cohort(capacity=3))
+    _paid_order(client, cohort=make_cohort(capacity=3))
     db.session.execute(text("DELETE FROM enrolment"))
     db.session.commit()
     assert _problems("bought 1 seat(s) but has 0 enrolment(s)")

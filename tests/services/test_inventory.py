@@ -6,8 +6,15 @@ from sqlalchemy import select
 from shop.database import unit_of_work
 from shop.errors import OutOfStock, StockConflict
 from shop.extensions import db
-from shop.inventory.services import (availability, count_stock, hold_stock, lock_rows, receive_stock,
-                                     release_expired_holds, write_off)
+from shop.inventory.services import (
+    availability,
+    count_stock,
+    hold_stock,
+    lock_rows,
+    receive_stock,
+    release_expired_holds,
+    write_off,
+)
 from shop.models import Hold, StockMovement
 from tests.factories import make_product
 

@@ -4,16 +4,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from shop.checkout.rules import CheckoutRules, city_key
-from shop.checkout.services import (
-    BuyerDetails, CourierNotServed, HoldLimitReached, NoLongerSold, OrderTooLarge, TooManyItems, place_order,
-)
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.services import availability, seat_availability
-from shop.models import Cart, Enrolment, Hold, Order, OutboxMessage, Payment, Product, Refund, StockMovement
-from shop.payments.refunds import InvalidRestock, RefundRequest, refund_order
-from shop.payments.services import fulfil_order
+from shop.models import Cart, Enrolment, Hold, Order, OutboxMessage, Payment, Product, Refund
+from shop.orders.paying import mark_paid
+from shop.orders.placing import (
+    BuyerDetails,
+    CourierNotServed,
+    HoldLimitReached,
+    NoLongerSold,
+    OrderTooLarge,
+    TooManyItems,
+    place_order,
+)
+from shop.orders.refunds import InvalidRestock, RefundRequest, refund_order
+from shop.settings import CheckoutRules, city_key
 from tests.admin_support import RecordingGateway, paid_order
 from tests.conftest import login, post_webhook
 from tests.factories import make_cohort, make_course, make_product, make_user
@@ -55,7 +61,7 @@ def test_refunding_a_late_payment_whose_units_went_to_others_cannot_restock_unit
     db.session.commit()
     paid_order(app, product, 1)  # …and someone else bought the last unit
     later = now + timedelta(hours=2)
-    fulfil_order(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor, now=later)
+    mark_paid(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor, now=later)
     db.session.refresh(order)
     assert order.status == "paid" and "Not enough stock" in order.needs_attention
     assert response.status_code == 303
@@ -142,7 +148,7 @@ def test_a_payment_below_the_orders_total_is_flagged_for_staff(app, client):
     check_out(client)
     order = db.session.scalar(select(Order))
     reference = db.session.scalar(select(Payment.reference))
-    fulfil_order(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor - 1,
+    mark_paid(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor - 1,
                  now=utcnow())
     db.session.refresh(order)
     assert order.status == "paid" and f"Paid {order.total_minor - 1} but the order totals" in order.needs_attention
@@ -193,7 +199,7 @@ def test_a_payment_for_a_kit_taken_off_sale_meanwhile_is_flagged_not_sold_and_th
     order = db.session.scalar(select(Order))
     product.is_active = False
     db.session.commit()
-    fulfil_order(order.public_id, provider="dummy", reference=db.session.scalar(select(Payment.reference)),
+    mark_paid(order.public_id, provider="dummy", reference=db.session.scalar(select(Payment.reference)),
                  amount_minor=order.total_minor, now=now)
     db.session.refresh(order)
     assert order.status == "paid" and "taken off sale" in order.needs_attention
@@ -211,7 +217,7 @@ def test_cancelling_a_cohort_releases_its_held_seats_and_a_late_payment_enrols_n
     order = db.session.scalar(select(Order))
     set_cancelled(cohort.id, True, actor_id=None, now=now)
     assert db.session.scalar(select(func.count(Hold.id))) == 0
-    fulfil_order(order.public_id, provider="dummy", reference=db.session.scalar(select(Payment.reference)),
+    mark_paid(order.public_id, provider="dummy", reference=db.session.scalar(select(Payment.reference)),
                  amount_minor=order.total_minor, now=now)
     db.session.refresh(order)
     assert "cohort was cancelled" in order.needs_attention
@@ -361,3 +367,20 @@ def test_a_kit_that_includes_a_course_is_charged_at_the_kits_price_not_the_seats
     assert order.subtotal_minor == 790_000 and order.lines[0].unit_price_minor == 790_000
     assert seat_availability([cohort.id], utcnow())[cohort.id] == cohort.capacity - 1
     assert path_of(response).startswith("/pay/test/")
+
+
+def test_a_refund_double_clicked_at_the_same_moment_refunds_and_restocks_once(app):
+    from shop.payments.dummy_gateway import DummyGateway
+    from tests.races import run_at_once
+
+    product = make_product(stock=5)
+    order = paid_order(app, product, 2)
+    request = RefundRequest(order.id, 300000, "double click", {order.lines[0].id: 1}, key="one-form")
+    product_id = product.id
+    db.session.remove()
+
+    results = run_at_once(app, lambda _: refund_order(request, gateway=DummyGateway(), actor_id=None,
+                                                      now=utcnow()).id, 4)
+    assert len(set(results)) == 1, results
+    assert db.session.scalars(select(Refund.amount_minor)).all() == [300000]
+    assert db.session.get(Product, product_id).on_hand == 4

@@ -6,18 +6,23 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart, merge_carts, summarise
-from shop.checkout.services import BuyerDetails, place_order
+from shop.checkout.services import start_payment
 from shop.courses.services import (
-    cancel_enrolment, change_capacity, expire_waitlist_offers, join_waitlist, leave_waitlist,
+    cancel_enrolment,
+    change_capacity,
+    expire_waitlist_offers,
+    join_waitlist,
+    leave_waitlist,
 )
 from shop.courses.waitlist import CohortNotFull, OfferLapsed, claim_token, leave_token
 from shop.errors import CohortClosed, CohortFull
 from shop.extensions import db
 from shop.inventory.services import seat_availability
-from shop.checkout.services import start_payment
 from shop.models import Enrolment, Hold, OutboxMessage, Payment, WaitlistEntry
+from shop.orders.cancelling import cancel_unpaid
+from shop.orders.paying import mark_paid
+from shop.orders.placing import BuyerDetails, place_order
 from shop.payments.dummy_gateway import DummyGateway
-from shop.payments.services import cancel_unpaid, fulfil_order
 from tests.factories import make_cohort, make_user, wait_in_line
 from tests.services.test_courses import buy
 
@@ -48,7 +53,8 @@ def _offers_to() -> list[str]:
 
 
 def _add_seat(cohort, now, claim=None, token=None):
-    return add_to_cart(token=token, user=None, product_slug=None, cohort_ref=cohort.id, quantity="1", now=now, claim=claim)
+    return add_to_cart(token=token, user=None, product_slug=None, cohort_ref=cohort.id, quantity="1", now=now,
+                       claim=claim)
 
 
 def test_only_a_full_cohort_has_a_waiting_list(app, now, later):
@@ -145,7 +151,7 @@ def test_a_claimed_seat_is_paid_into_an_enrolment_and_the_claimant_stops_waiting
     order, _ = place_order(cart, BUYER, user=None, now=now, hold_minutes=30)
     db.session.add(Payment(order_id=order.id, provider="dummy", reference="ref-claim", amount_minor=order.total_minor))
     db.session.commit()
-    fulfil_order(order.public_id, provider="dummy", reference="ref-claim", amount_minor=order.total_minor, now=now)
+    mark_paid(order.public_id, provider="dummy", reference="ref-claim", amount_minor=order.total_minor, now=now)
     assert _entry("first@example.kz").status == "enrolled"
     assert db.session.scalar(select(Enrolment.email).where(Enrolment.status == "active")) == "claimant@example.kz"
     assert db.session.query(Hold).count() == 0
@@ -243,7 +249,7 @@ def test_seats_of_a_failed_unpaid_order_go_to_the_first_person_waiting_at_once(a
 
 
 def test_seats_of_an_expired_unpaid_order_go_to_the_first_person_waiting_when_it_is_released(app, now):
-    from shop.checkout.expiry import release_expired
+    from shop.orders.expiry import expire_orders as release_expired
 
     cohort = make_cohort(capacity=1)
     earlier = now - timedelta(minutes=40)

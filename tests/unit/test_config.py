@@ -50,7 +50,8 @@ def test_many_workers_starting_at_once_agree_on_one_development_key(tmp_path):
 
 def test_development_defaults_to_sqlite_in_instance():
     settings = load_settings({})
-    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and "instance" in settings["SQLALCHEMY_DATABASE_URI"]
+    database = settings["SQLALCHEMY_DATABASE_URI"]
+    assert database.startswith("sqlite:///") and "instance" in database
     assert settings["PAYMENT_PROVIDER"] == "dummy" and settings["RESERVATION_MINUTES"] == 30
 
 

@@ -3,7 +3,8 @@ import pytest
 from shop.money import AmountError, format_money, parse_tenge, tenge
 
 
-@pytest.mark.parametrize(("locale", "expected"), [("ru", "12\u00a0900\u00a0₸"), ("kk", "12\u00a0900\u00a0₸"), ("en", "₸12,900")])
+@pytest.mark.parametrize(("locale", "expected"),
+                         [("ru", "12\u00a0900\u00a0₸"), ("kk", "12\u00a0900\u00a0₸"), ("en", "₸12,900")])
 def test_whole_tenge_are_shown_without_decimals_in_each_language(locale, expected):
     assert format_money(1290000, locale) == expected
 

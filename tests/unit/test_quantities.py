@@ -20,7 +20,8 @@ def test_zero_is_allowed_where_it_means_remove():
     assert parse_quantity("0", allow_zero=True) == 0
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", None])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)",
+                                    "", None])
 def test_next_redirects_outside_the_shop_are_refused(target):
     assert not is_safe_next(target)
 

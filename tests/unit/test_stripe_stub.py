@@ -1,8 +1,8 @@
 """The strict Stripe stand-in (tests/stripe_stub.py), exercised through the real ``stripe`` library."""
 import json
-from concurrent.futures import ThreadPoolExecutor
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest

@@ -2,7 +2,7 @@
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,13 +12,20 @@ from shop.errors import PaymentFailed
 from shop.models import Order, OrderLine
 from shop.payments.gateway import CheckoutStart
 from shop.payments.tiptoppay_gateway import (
-    DELIVERY_LABEL, ReceiptLine, TipTopGateway, dumps, receipt_lines, spread, to_minor, to_tenge,
+    DELIVERY_LABEL,
+    ReceiptLine,
+    TipTopGateway,
+    dumps,
+    receipt_lines,
+    spread,
+    to_minor,
+    to_tenge,
 )
 from tests.conftest import make_app
 from tests.tiptoppay_stub import TipTopStub
 
 PUBLIC_ID, SECRET, INN = "pk_test_shop", "tt_secret", "123456789012"
-EXPIRES = datetime(2030, 1, 1, tzinfo=timezone.utc)  # TipTop links take no expiry; the adapter ignores it
+EXPIRES = datetime(2030, 1, 1, tzinfo=UTC)  # TipTop links take no expiry; the adapter ignores it
 
 
 def accept_all(path, body, headers):

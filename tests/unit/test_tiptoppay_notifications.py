@@ -9,8 +9,18 @@ import pytest
 import requests
 
 from shop.payments.tiptoppay_notifications import (
-    CODE_EXPIRED, CODE_NOT_ACCEPTED, CODE_OK, CODE_WRONG_ACCOUNT, CODE_WRONG_AMOUNT, CODE_WRONG_INVOICE,
-    MalformedNotification, Notification, Receipt, answer, parse, verify,
+    CODE_EXPIRED,
+    CODE_NOT_ACCEPTED,
+    CODE_OK,
+    CODE_WRONG_ACCOUNT,
+    CODE_WRONG_AMOUNT,
+    CODE_WRONG_INVOICE,
+    MalformedNotification,
+    Notification,
+    Receipt,
+    answer,
+    parse,
+    verify,
 )
 from tests.tiptoppay_stub import TipTopStub, form_encode
 

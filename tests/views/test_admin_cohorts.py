@@ -1,7 +1,7 @@
 """Staff pages for cohorts: Almaty dates, seats, sessions, cancelling; rosters with attendance and their CSV."""
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ def test_a_cohort_is_created_with_its_start_entered_in_almaty_time(client, staff
     response = client.post("/admin/cohorts/new", data=_cohort_form(course))
     assert response.status_code == 303
     cohort = db.session.scalar(select(Cohort))
-    assert cohort.starts_at == datetime(2030, 5, 10, 13, 30, tzinfo=timezone.utc)
+    assert cohort.starts_at == datetime(2030, 5, 10, 13, 30, tzinfo=UTC)
     assert (cohort.capacity, cohort.price_minor, cohort.join_url) == (8, 1990000, "https://meet.example/room")
     page = client.get(f"/admin/cohorts/{cohort.id}").get_data(as_text=True)
     assert 'value="2030-05-10T18:30"' in page
@@ -47,7 +47,7 @@ def test_a_session_is_added_in_almaty_time_and_removed(client, staff):
     assert response.status_code == 303
     lesson = db.session.scalar(select(CohortSession))
     assert (lesson.starts_at, lesson.duration_minutes, lesson.title) == (
-        datetime(2030, 5, 17, 5, 0, tzinfo=timezone.utc), 120, "Посев")
+        datetime(2030, 5, 17, 5, 0, tzinfo=UTC), 120, "Посев")
     assert client.post(f"/admin/sessions/{lesson.id}/delete").status_code == 303
     assert db.session.scalar(select(CohortSession.id)) is None
 

@@ -69,7 +69,8 @@ def test_the_audit_log_shows_who_changed_what(client, login_as):
     staff, admin = make_user(role="staff"), make_user(role="admin")
     product = make_product(stock=1)
     login_as(staff)
-    client.post(f"/admin/products/{product.id}/receive", data={"receive-quantity": "4", "receive-note": "Farm delivery"})
+    client.post(f"/admin/products/{product.id}/receive",
+                data={"receive-quantity": "4", "receive-note": "Farm delivery"})
     client.post("/account/logout")
     login_as(admin)
     page = client.get("/admin/audit").get_data(as_text=True)

@@ -11,7 +11,8 @@ def test_seed_demo_loads_the_catalogue_and_running_it_twice_changes_nothing(runn
     counts = [db.session.scalar(select(func.count(model.id))) for model in (Product, Course, Cohort, StockMovement)]
     second = runner.invoke(args=["shop", "seed-demo"])
     assert second.exit_code == 0
-    assert [db.session.scalar(select(func.count(model.id))) for model in (Product, Course, Cohort, StockMovement)] == counts
+    models = (Product, Course, Cohort, StockMovement)
+    assert [db.session.scalar(select(func.count(model.id))) for model in models] == counts
     assert counts[0] == len(PRODUCTS) >= 20 and counts[1] == 5
 
 
@@ -38,9 +39,11 @@ def test_seed_if_empty_leaves_a_stocked_shop_alone(runner):
 
 
 def test_create_user_creates_then_updates_a_user_with_a_role(runner):
-    result = runner.invoke(args=["shop", "create-user", "Staff@Farm.kz", "--role", "staff", "--password", "greenhouse-key-1"])
+    result = runner.invoke(args=["shop", "create-user", "Staff@Farm.kz", "--role", "staff",
+                                 "--password", "greenhouse-key-1"])
     assert result.exit_code == 0 and "Created staff@farm.kz" in result.output
-    result = runner.invoke(args=["shop", "create-user", "staff@farm.kz", "--role", "admin", "--password", "greenhouse-key-2"])
+    result = runner.invoke(args=["shop", "create-user", "staff@farm.kz", "--role", "admin",
+                                 "--password", "greenhouse-key-2"])
     assert "Updated" in result.output
     user = db.session.scalar(select(User))
     assert user.role == "admin" and user.check_password("greenhouse-key-2")

@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from shop.extensions import db
@@ -26,15 +25,6 @@ def _mail(recipient: str, template_word: str) -> OutboxMessage:
 
 def _link(message: OutboxMessage, path: str) -> str:
     return re.search(rf"http://shop\.test({path}\S+)", message.body_text).group(1)
-
-
-@pytest.fixture(autouse=True)
-def _each_request_finds_its_own_user(app):
-    """The test's app context (and ``g``) outlives requests: forget the user found by the previous one."""
-    def forget() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
 
 
 def _fresh(app):
@@ -149,7 +139,8 @@ def test_a_used_invitation_link_stops_working(app, client):
     learner = _fresh(app)
     assert learner.post(link, data={"password": "the learner's own secret"}).status_code == 303
     assert _fresh(app).post(link, data={"password": "somebody else's secret"}).status_code == 303
-    assert db.session.scalar(select(User).where(User.email == BUYER["email"])).check_password("the learner's own secret")
+    owner = db.session.scalar(select(User).where(User.email == BUYER["email"]))
+    assert owner.check_password("the learner's own secret")
 
 
 def test_a_guest_order_goes_to_the_verified_account_of_its_address_and_not_to_an_unverified_one(app, client):

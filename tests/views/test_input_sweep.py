@@ -17,13 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from shop.accounts.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
-from shop.accounts.services import make_password_token
+from shop.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from shop.accounts.services import invitation_token, make_password_token, verification_token
 from shop.admin import forms as admin_forms
 from shop.checkout.forms import CheckoutForm
+from shop.clock import utcnow
 from shop.courses.forms import WaitlistForm
+from shop.courses.waitlist import confirm_token, join_waitlist
 from shop.extensions import db
-from shop.forms import ShopForm
+from shop.forms import ConfirmForm, ShopForm
 from shop.models import CohortSession, Enrolment, OrderLine, Payment
 from tests.admin_support import paid_order
 from tests.conftest import WEBHOOK_SECRET, _assert_integrity, _reset_schema, make_app
@@ -88,6 +90,7 @@ def _seed(app) -> World:
     order = paid_order(app, product, 2)
     seat = paid_order(app, cohort=cohort, email=learner.email)
     enrolment = db.session.scalar(select(Enrolment.id))
+    waiting = join_waitlist(make_cohort(capacity=0).id, "waiting@example.kz", now=utcnow())
     payment = db.session.scalar(select(Payment.reference).where(Payment.order_id == order.id))
     return World(app, admin.id, learner.id, ids={
         "product_id": [str(product.id), str(kit.id)], "category_id": [str(category.id)], "course_id": [str(course.id)],
@@ -97,7 +100,8 @@ def _seed(app) -> World:
     }, texts={
         "slug": ["basil", "microgreens-kit", "microgreens-101"], "public_id": [order.public_id, seat.public_id],
         "reference": [payment],
-        "token": [make_password_token(learner, "reset"), make_password_token(learner, "invite")],
+        "token": [make_password_token(learner), invitation_token(learner.email), verification_token(learner),
+                  confirm_token(waiting)],
         "filename": ["missing.webp"],
     })
 
@@ -211,6 +215,13 @@ TARGETS = [
            baseline={"email": "learner@example.kz", "password": "correct horse battery", "next": "/learn/"}),
     Target("/account/reset", forms=(ResetRequestForm,), who=None, baseline={"email": "learner@example.kz"}),
     Target("/account/reset/{token}", forms=(ResetPasswordForm,), who=None, baseline={"password": "long enough pass"}),
+    Target("/account/invitation/{token}", forms=(ResetPasswordForm,), who=None,
+           baseline={"password": "long enough pass"}),
+    Target("/account/verify/{token}", forms=(ConfirmForm,), who=None),
+    Target("/account/verify"),
+    Target("/account/password", forms=(ChangePasswordForm,),
+           baseline={"current_password": "correct horse battery", "password": "long enough pass"}),
+    Target("/courses/waitlist/confirm/{token}", forms=(ConfirmForm,), who=None),
     Target("/courses/microgreens-101/cohorts/{cohort_id}/waitlist", forms=(WaitlistForm,),
            baseline={"email": "waiting@example.kz"}),
     Target("/pay/test/{reference}", raw_fields=("outcome",), baseline={"outcome": "pay"}),
@@ -223,8 +234,8 @@ TARGETS = [
     Target("/admin/products/{product_id}/count", forms=(F.CountForm,), prefix="count",
            baseline={"count-counted": "30", "count-note": ""}),
     Target("/admin/products/{product_id}/images", forms=(F.ImageForm,), prefix="image"),
-    Target("/admin/images/{image_id}/delete", forms=(F.ConfirmForm,)),
-    Target("/admin/images/{image_id}/main", forms=(F.ConfirmForm,)),
+    Target("/admin/images/{image_id}/delete", forms=(ConfirmForm,)),
+    Target("/admin/images/{image_id}/main", forms=(ConfirmForm,)),
     Target("/admin/categories/new", forms=(F.CategoryForm,), baseline=CATEGORY),
     Target("/admin/categories/{category_id}", forms=(F.CategoryForm,), baseline=CATEGORY),
     Target("/admin/courses/new", forms=(F.CourseForm,), baseline=COURSE),
@@ -234,13 +245,13 @@ TARGETS = [
     Target("/admin/cohorts/{cohort_id}/capacity", forms=(F.CapacityForm,), baseline={"capacity": "6"}),
     Target("/admin/cohorts/{cohort_id}/sessions", forms=(F.SessionForm,),
            baseline={"starts_at": "2030-05-17T10:00", "duration_minutes": "90", "title": "Посев"}),
-    Target("/admin/cohorts/{cohort_id}/cancel", forms=(F.ConfirmForm,)),
-    Target("/admin/cohorts/{cohort_id}/reopen", forms=(F.ConfirmForm,)),
-    Target("/admin/cohorts/{cohort_id}/schedule", forms=(F.ConfirmForm,)),
-    Target("/admin/sessions/{session_id}/attendance", forms=(F.ConfirmForm,), raw_fields=("present",),
+    Target("/admin/cohorts/{cohort_id}/cancel", forms=(ConfirmForm,)),
+    Target("/admin/cohorts/{cohort_id}/reopen", forms=(ConfirmForm,)),
+    Target("/admin/cohorts/{cohort_id}/schedule", forms=(ConfirmForm,)),
+    Target("/admin/sessions/{session_id}/attendance", forms=(ConfirmForm,), raw_fields=("present",),
            baseline={"present": "{enrolment_id}"}),
-    Target("/admin/sessions/{session_id}/delete", forms=(F.ConfirmForm,)),
-    Target("/admin/enrolments/{enrolment_id}/cancel", forms=(F.ConfirmForm,)),
+    Target("/admin/sessions/{session_id}/delete", forms=(ConfirmForm,)),
+    Target("/admin/enrolments/{enrolment_id}/cancel", forms=(ConfirmForm,)),
     Target("/admin/orders/{order_id}/status", forms=(F.StatusForm,), baseline={"to_status": "packed"}),
     Target("/admin/orders/{order_id}/refund", forms=(F.RefundForm,), raw_fields=("restock_{line}",),
            baseline={"amount_minor": "100", "reason": "Возврат"}),

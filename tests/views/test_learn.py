@@ -1,5 +1,5 @@
 """The learner's area: my cohorts with schedules in Almaty time, join links only for learners, .ics files."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import g
 from icalendar import Calendar
@@ -9,7 +9,7 @@ from shop.clock import almaty
 from shop.extensions import db
 from shop.models import Enrolment, OutboxMessage, User
 from tests.factories import make_cohort, make_product, make_user
-from tests.views.helpers import BUYER, add, pay_dummy, path_of
+from tests.views.helpers import BUYER, add, path_of, pay_dummy
 
 
 def _enrolled_learner(client, login_as, cohort, email="learner@example.kz"):
@@ -51,7 +51,8 @@ def test_another_learner_sees_neither_the_cohort_nor_its_join_link_nor_its_calen
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     g.pop("_login_user", None)  # the test's app context (and ``g``) outlives requests: forget the learner
     outsider = make_user(email="outsider@example.kz")
-    assert other.post("/account/login", data={"email": outsider.email, "password": "correct horse battery"}).status_code == 303
+    answer = other.post("/account/login", data={"email": outsider.email, "password": "correct horse battery"})
+    assert answer.status_code == 303
     page = other.get("/learn/").get_data(as_text=True)
     assert "secret-room" not in page and cohort.course.title_en not in page
     assert other.get(f"/learn/cohorts/{cohort.id}.ics").status_code == 404
@@ -76,9 +77,9 @@ def test_the_calendar_parses_with_one_event_per_session_in_utc(client, app, logi
     calendar = Calendar.from_ical(response.data)
     events = calendar.walk("VEVENT")
     assert [event.decoded("dtstart") for event in events] == [
-        datetime(2031, 3, 1, 14, 0, tzinfo=timezone.utc), datetime(2031, 3, 8, 14, 0, tzinfo=timezone.utc),
-        datetime(2031, 3, 15, 14, 0, tzinfo=timezone.utc)]
-    assert events[0].decoded("dtend") == datetime(2031, 3, 1, 15, 30, tzinfo=timezone.utc)
+        datetime(2031, 3, 1, 14, 0, tzinfo=UTC), datetime(2031, 3, 8, 14, 0, tzinfo=UTC),
+        datetime(2031, 3, 15, 14, 0, tzinfo=UTC)]
+    assert events[0].decoded("dtend") == datetime(2031, 3, 1, 15, 30, tzinfo=UTC)
     assert "DTSTART:20310301T140000Z" in response.get_data(as_text=True)
     assert str(calendar["version"]) == "2.0" and calendar["prodid"]
     assert len({str(event["uid"]) for event in events}) == 3
@@ -88,8 +89,11 @@ def test_the_calendar_parses_with_one_event_per_session_in_utc(client, app, logi
 def test_the_calendar_keeps_its_event_uids_between_downloads(client, app, login_as):
     cohort = make_cohort(sessions=2)
     _enrolled_learner(client, login_as, cohort)
-    first = [str(e["uid"]) for e in Calendar.from_ical(client.get(f"/learn/cohorts/{cohort.id}.ics").data).walk("VEVENT")]
-    again = [str(e["uid"]) for e in Calendar.from_ical(client.get(f"/learn/cohorts/{cohort.id}.ics").data).walk("VEVENT")]
+    def uids() -> list[str]:
+        calendar = Calendar.from_ical(client.get(f"/learn/cohorts/{cohort.id}.ics").data)
+        return [str(event["uid"]) for event in calendar.walk("VEVENT")]
+
+    first, again = uids(), uids()
     assert first == again
 
 

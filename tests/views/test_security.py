@@ -137,7 +137,7 @@ def test_forwarded_client_addresses_are_believed_only_behind_a_trusted_proxy(app
         app = app_factory(env={"TRUSTED_PROXY_COUNT": str(count)})
 
         @app.get("/_probe")
-        def probe():
+        def probe(count=count):
             seen[count] = request.remote_addr
             return "ok"
 

@@ -16,7 +16,8 @@ def test_every_public_page_answers_in_three_languages(client, seeded, path):
     for lang, word in (("ru", "Городская ферма"), ("kk", "Қалалық ферма"), ("en", "City Farm")):
         response = client.get(f"{path}?lang={lang}")
         assert response.status_code == 200
-        assert f'lang="{lang}"' in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert f'lang="{lang}"' in page and word in page
 
 
 def test_the_chosen_language_is_remembered(client, seeded):

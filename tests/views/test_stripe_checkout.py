@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from shop.checkout.expiry import release_expired
 from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import Order, Payment, ProcessedEvent, Refund, StockMovement
+from shop.orders.expiry import expire_orders as release_expired
 from shop.payments.reconcile import settle_late_payments
 from tests.conftest import post_webhook
 from tests.factories import make_product

@@ -6,10 +6,9 @@ from ...clock import utcnow
 from ...errors import ShopError
 from ...extensions import db
 from ...models import Category, Course
-from .. import bp
 from ..catalog import all_categories, all_courses, save_category, save_course
 from ..forms import TOPIC_LABELS, CategoryForm, CourseForm, form_values
-from .common import actor_id, show_error
+from .common import actor_id, bp, show_error
 
 
 def _edit(model, form_class, save, object_id: int | None, *, template: str, done: str, back: str):
@@ -21,7 +20,7 @@ def _edit(model, form_class, save, object_id: int | None, *, template: str, done
         try:
             save(object_id, form_values(form), actor_id=actor_id(), now=utcnow())
         except ShopError as error:
-            show_error(error, form, "slug")
+            show_error(error, form)
         else:
             flash(done, "success")
             return redirect(url_for(back), 303)

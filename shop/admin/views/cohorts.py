@@ -1,24 +1,31 @@
 """Cohorts: dates, seats and sessions; rosters with attendance, cancelled places and the CSV export."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.utils import secure_filename
 
 from ...clock import utcnow
 from ...courses.services import cancel_enrolment, change_capacity
 from ...errors import NotFound, ShopError
 from ...extensions import db
+from ...forms import ConfirmForm
 from ...inputs import whole_number
 from ...models import CohortSession, Enrolment
 from ...templating import tr
-from .. import bp
 from ..catalog import all_courses
 from ..cohorts import (
-    add_session, cohort_list, cohort_row, remove_session, save_cohort, send_schedule, set_cancelled,
+    add_session,
+    cohort_list,
+    cohort_row,
+    remove_session,
+    save_cohort,
+    send_schedule,
+    set_cancelled,
 )
-from ..forms import CapacityForm, CohortForm, ConfirmForm, SessionForm, choices, form_values
+from ..forms import CapacityForm, CohortForm, SessionForm, choices, form_values
 from ..paging import clean_page
 from ..rosters import mark_attendance, payment_state, roster_csv, roster_of
-from .common import actor_id, show_error
+from .common import actor_id, bp, show_error
 
 
 def _cohort_form(edit: bool = False, **kwargs) -> CohortForm:
@@ -87,7 +94,7 @@ def cohort_capacity(cohort_id: int):
         try:
             change_capacity(cohort_id, form.capacity.data, now=utcnow(), actor_id=actor_id())
         except ShopError as error:
-            show_error(error, form, "capacity")
+            show_error(error, form)
         else:
             flash(_("Seats changed to %(num)d.", num=form.capacity.data), "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)

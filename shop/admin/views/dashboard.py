@@ -2,11 +2,10 @@
 from flask import render_template, request
 
 from ...clock import utcnow
-from .. import bp
 from ..audit import audit_log, details_of
 from ..dashboard import dashboard
 from ..paging import clean_page
-from . import admins_only
+from .common import admins_only, bp
 
 
 @bp.get("/")

@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
-from ...payments.gateway import get_gateway
-from ...payments.refunds import RefundRequest, refund_order
-from .. import bp
+from ...orders.fulfilment import advance_fulfilment, next_moves
+from ...orders.refunds import RefundRequest, refund_order
+from ...payments.providers import get_gateway
 from ..forms import OrderFilterForm, RefundForm, StatusForm, refund_form, restock_choice
-from ..orders import OrderFilter, TrackingNeeded, advance_order, next_moves, order_list, order_story
+from ..orders import OrderFilter, order_list, order_story
 from ..paging import clean_page
-from .common import actor_id, show_error
+from .common import actor_id, bp, show_error
 
 
 @bp.get("/orders/")
@@ -48,12 +48,12 @@ def order_status(order_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            advance_order(order_id, form.to_status.data, tracking_number=form.tracking_number.data or "",
+            advance_fulfilment(order_id, form.to_status.data, tracking_number=form.tracking_number.data or "",
                           note=form.note.data or "", actor_id=actor_id(), now=utcnow())
         except NotFound:
             abort(404)
         except ShopError as error:
-            show_error(error, form, "tracking_number" if isinstance(error, TrackingNeeded) else None)
+            show_error(error, form)
         else:
             flash(_("Order moved on; the buyer is e-mailed."), "success")
             return redirect(url_for("admin.order", order_id=order_id), 303)
@@ -72,7 +72,7 @@ def order_refund(order_id: int):
         try:
             refund_order(request_, gateway=get_gateway(), actor_id=actor_id(), now=utcnow())
         except ShopError as error:
-            show_error(error, form, "amount_minor")
+            show_error(error, form)
         else:
             flash(_("Refund made; the buyer is e-mailed."), "success")
             return redirect(url_for("admin.order", order_id=order_id), 303)

@@ -5,13 +5,11 @@ from flask_login import current_user
 
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
-from .. import bp
 from ..customers import customer_file, customer_page, customers_csv
 from ..forms import ROLE_LABELS, RoleForm
 from ..paging import clean_page
 from ..team import set_role, staff_members
-from . import admins_only
-from .common import show_error
+from .common import admins_only, bp, show_error
 
 
 @bp.get("/customers/")
@@ -25,7 +23,8 @@ def customers():
 def customers_export():
     data = customers_csv(request.args.get("q", "")[:100])
     return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="customers-{utcnow():%Y-%m-%d}.csv"', "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="customers-{utcnow():%Y-%m-%d}.csv"',
+        "Cache-Control": "no-store"})
 
 
 @bp.get("/customers/view")
@@ -45,7 +44,7 @@ def staff():
         try:
             user = set_role(form.email.data, form.role.data, actor=current_user, now=utcnow())
         except ShopError as error:
-            show_error(error, form, "email")
+            show_error(error, form)
         else:
             flash(_("%(email)s is now: %(role)s.", email=user.email, role=ROLE_LABELS[user.role]), "success")
             return redirect(url_for("admin.staff"), 303)

@@ -4,15 +4,15 @@ from flask_babel import gettext as _
 
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
+from ...forms import ConfirmForm
 from ...inputs import whole_number
 from ...templating import tr
-from .. import bp
 from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
-from ..forms import ConfirmForm, CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
+from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
 from ..images import add_product_image, make_main_image, remove_product_image
 from ..paging import clean_page
 from ..stock import ledger, live_holds, receive_delivery, record_count, stock_level, write_off_units
-from .common import actor_id, show_error
+from .common import actor_id, bp, show_error
 
 STOCK_FORMS = {"receive": ReceiveForm, "write_off": WriteOffForm, "count": CountForm}
 
@@ -20,7 +20,8 @@ STOCK_FORMS = {"receive": ReceiveForm, "write_off": WriteOffForm, "count": Count
 def _product_form(**kwargs) -> ProductForm:
     form = ProductForm(**kwargs)
     form.category_id.choices = choices({category.id: tr(category, "name") for category in all_categories()})
-    form.course_id.choices = choices({0: _("— no course —"), **{course.id: tr(course, "title") for course in all_courses()}})
+    courses = {course.id: tr(course, "title") for course in all_courses()}
+    form.course_id.choices = choices({0: _("— no course —"), **courses})
     return form
 
 
@@ -55,7 +56,7 @@ def product_new():
         try:
             product = save_product(None, form_values(form), actor_id=actor_id(), now=utcnow())
         except ShopError as error:
-            show_error(error, form, "slug")
+            show_error(error, form)
         else:
             flash(_("Product created. Receive its first delivery below."), "success")
             return redirect(url_for("admin.product", product_id=product.id), 303)
@@ -71,7 +72,7 @@ def product(product_id: int):
         try:
             save_product(product_id, form_values(form), actor_id=actor_id(), now=utcnow())
         except ShopError as error:
-            show_error(error, form, "slug")
+            show_error(error, form)
         else:
             flash(_("Product saved."), "success")
             return redirect(url_for("admin.product", product_id=product_id), 303)
@@ -118,7 +119,7 @@ def image_upload(product_id: int):
             add_product_image(product_id, form.image.data.stream, folder=current_app.config["UPLOAD_FOLDER"],
                               actor_id=actor_id(), now=utcnow())
         except ShopError as error:
-            show_error(error, form, "image")
+            show_error(error, form)
         else:
             flash(_("Picture added."), "success")
             return redirect(url_for("admin.product", product_id=product_id, _anchor="pictures"), 303)

@@ -1,10 +1,13 @@
-"""The shop's checkout settings as one typed object: holds, caps on what one buyer may hold, delivery.
+"""The shop's settings as one typed object, made once per app from its configuration.
 
-Services take a `CheckoutRules` as an argument; only `CheckoutRules.from_config` reads the app's settings.
+Services take what they need as arguments (a `CheckoutRules`, an address) or read `shop_settings()`;
+nothing below the views reads ``current_app.config`` keys one by one.
 """
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from flask import Flask, current_app
 
 # Kazakhstan's larger cities as people write them in Russian, Kazakh and English (and their older
 # names), so a courier city set as "Almaty" also matches «Алматы» or «г. Алма-Ата».
@@ -97,3 +100,27 @@ class CheckoutRules:
 
     def courier_city_names(self, locale: str) -> str:
         return ", ".join(city_name(key, locale) for key in self.courier_cities)
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """Everything the services need from the configuration, typed."""
+
+    checkout: CheckoutRules
+    staff_email: str  # where staff notices go: paid orders to pack, low stock
+    staff_locale: str  # the language staff notices are written in
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "ShopSettings":
+        return cls(checkout=CheckoutRules.from_config(config), staff_email=config["STAFF_EMAIL"],
+                   staff_locale=config["BABEL_DEFAULT_LOCALE"])
+
+
+def register_settings(app: Flask) -> None:
+    """Build the typed settings once, from the app's final configuration."""
+    app.extensions["shop_settings"] = ShopSettings.from_config(app.config)
+
+
+def shop_settings() -> ShopSettings:
+    """Return the current app's typed settings."""
+    return current_app.extensions["shop_settings"]

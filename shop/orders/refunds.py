@@ -1,4 +1,4 @@
-"""Refunds: never more than was paid, recorded once whether staff or Stripe reported them.
+"""Refunds: never more than was paid, recorded once whether staff made them or the provider reported them.
 
 A staff refund runs in three steps, like checkout: (1) check the amount against what was
 paid minus what was refunded, refusing with RefundTooLarge before any money moves; (2) ask
@@ -7,7 +7,7 @@ restock the chosen lines through the ledger, cancel course places, and tell the 
 transaction. The idempotency key names the order, what was refunded before and the amount, so
 a double-clicked button asks the provider once and the unique reference records it once. If
 recording fails after the provider paid out, Stripe's ``charge.refunded`` webhook still brings
-the shop up to date.
+the shop up to date (`record_provider_refund`), in whatever order the provider's events arrive.
 """
 import logging
 from dataclasses import dataclass
@@ -16,13 +16,18 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..database import is_postgres, unit_of_work
+from ..audit import record
+from ..courses.services import cancel_enrolments_for_order
+from ..database import unit_of_work
 from ..errors import NotFound, RefundTooLarge, ShopError
 from ..extensions import db
 from ..inventory.services import restock, sold_units
 from ..models import Order, Payment, Refund
-from ..orders.status import PAID_STATUSES, change_status
-from .gateway import Gateway
+from ..payments.gateway import Gateway
+from .events import record_provider_event
+from .locking import lock_order
+from .notify import queue_status_email
+from .status import FULFILMENT_STATUSES, PAID_STATUSES, change_status
 
 logger = logging.getLogger("shop.refunds")
 
@@ -111,17 +116,9 @@ def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | No
         raise
 
 
-def _lock_order(order_id: int) -> Order:
-    statement = select(Order).where(Order.id == order_id)
-    return db.session.scalar(statement.with_for_update() if is_postgres() else statement)
-
-
 def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id: int | None, now: datetime) -> Refund:
-    from ..admin.audit import record
-    from ..admin.notify import queue_status_email
-
     with unit_of_work():
-        order = _lock_order(request.order_id)
+        order = lock_order(order_id=request.order_id)
         refund = db.session.scalar(select(Refund).where(Refund.reference == reference))
         if refund is not None and refund.source == "staff":
             return refund  # the same request sent twice (a double click): the first one did everything
@@ -137,8 +134,6 @@ def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id
         _restock_lines(order, request.restock_lines, actor_id=actor_id, now=now)
         settle_refund_status(order, now=now, actor_id=actor_id)
         if (order.status == "refunded" or request.cancel_seats) and any(line.cohort_id for line in order.lines):
-            from ..courses.services import cancel_enrolments_for_order
-
             cancel_enrolments_for_order(order, now=now, actor_id=actor_id)
         queue_status_email(order, dedupe_key=f"refund:{refund.id}", refund_minor=refund.amount_minor)
         record(actor_id, "order.refund", f"order:{order.public_id}", now=now, amount_minor=refund.amount_minor,
@@ -163,3 +158,65 @@ def _restock_lines(order: Order, restock_lines: dict[int, int], *, actor_id: int
                     reason=reason)
             line.returned_quantity += quantity
     db.session.flush()
+
+
+def _order_of(public_id: str, payment_intent: str) -> Order | None:
+    order = lock_order(public_id=public_id) if public_id else None
+    if order is None and payment_intent:
+        found = db.session.scalar(select(Order.public_id).join(Payment, Payment.order_id == Order.id)
+                                  .where(Payment.payment_intent == payment_intent))
+        order = lock_order(public_id=found) if found else None
+    return order
+
+
+def record_provider_refund(*, public_id: str, payment_intent: str, amount_refunded: int, now: datetime,
+                          event_id: str | None, reference: str | None = None, provider: str = "stripe",
+                          event_type: str = "charge.refunded") -> Order | None:
+    """Bring the shop's refunds up to the cumulative amount the provider reports refunded.
+
+    A refund reported before the payment itself (events arrive in any order) is remembered on the
+    payment and applied when the payment is recorded, so an order refunded at the provider never
+    becomes a paid order waiting to be packed.
+    """
+    with unit_of_work():
+        if not record_provider_event(event_id, event_type, provider):
+            return None
+        order = _order_of(public_id, payment_intent)
+        if order is None:
+            return None
+        payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.provider == provider)
+                                    .order_by(Payment.status != "paid", Payment.id.desc()).limit(1))
+        if payment is None:
+            return None
+        if order.status not in PAID_STATUSES or payment.status != "paid":
+            payment.refunded_at_provider_minor = max(payment.refunded_at_provider_minor or 0, amount_refunded)
+            return order
+        apply_provider_refund(order, payment, amount_refunded, reference=reference, now=now)
+    return order
+
+
+def apply_provider_refund(order: Order, payment: Payment, amount_refunded: int, *, reference: str | None,
+                          now: datetime) -> None:
+    """Record what the provider refunded beyond the shop's refunds, never above what was paid; only flushes.
+
+    A full refund of an order that was never packed puts its sold units back on the shelf (they never
+    left it) and cancels its course places.
+    """
+    missing = min(amount_refunded, payment.amount_minor) - refunded_total(order)
+    if missing <= 0:
+        return
+    db.session.add(Refund(order_id=order.id, payment_id=payment.id, amount_minor=missing, source="provider",
+                          reason=f"Refunded at {payment.provider}", created_at=now,
+                          reference=reference if reference and not _known_refund(reference) else None))
+    db.session.flush()
+    never_packed = not any(event.to_status in FULFILMENT_STATUSES for event in order.events)
+    settle_refund_status(order, now=now)
+    if order.status != "refunded":
+        return
+    if never_packed:
+        restock_unshipped(order, now=now, reason="Refunded at the provider before packing")
+    cancel_enrolments_for_order(order, now=now)
+
+
+def _known_refund(reference: str) -> bool:
+    return db.session.scalar(select(Refund.id).where(Refund.reference == reference)) is not None

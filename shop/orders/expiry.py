@@ -1,0 +1,37 @@
+"""Expiring orders whose reservation ran out before they were paid: the `release-expired` command's work."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..courses.waitlist import offer_freed_seats
+from ..database import unit_of_work
+from ..extensions import db
+from ..inventory.services import release_expired_holds
+from ..models import Hold, Order
+from .cancelling import cancel_order
+
+
+def expire_orders(now: datetime) -> tuple[int, int]:
+    """Delete expired holds and cancel the unpaid orders left with none; return (holds, orders).
+
+    Expired holds already stopped counting against availability; this tidies the rows, cancels the
+    orders they belonged to by the one cancelling rule (a later payment of such an order is honoured
+    only if stock is still there, see `paying.mark_paid`) and offers freed seats to the people waiting
+    now, not on a later run. Ask the provider about late payments first (`payments.reconcile`).
+    """
+    with unit_of_work():
+        touched = set(db.session.scalars(
+            select(Hold.order_id).where(Hold.expires_at <= now, Hold.order_id.is_not(None)).distinct()))
+        freed_cohorts = sorted(set(db.session.scalars(
+            select(Hold.cohort_id).where(Hold.expires_at <= now, Hold.cohort_id.is_not(None)).distinct())))
+        holds = release_expired_holds(now)
+        still_held = set(db.session.scalars(select(Hold.order_id).where(Hold.order_id.in_(touched)).distinct()))
+        orders = db.session.scalars(
+            select(Order).where(Order.id.in_(touched - still_held), Order.status == "pending_payment")
+            .order_by(Order.id)
+        ).all()
+        for order in orders:
+            cancel_order(order, now=now, note="Reservation expired before payment", pass_on_seats=False)
+        for cohort_id in freed_cohorts:
+            offer_freed_seats(cohort_id, now=now)
+    return holds, len(orders)
