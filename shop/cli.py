@@ -3,12 +3,14 @@ import click
 from flask.cli import AppGroup
 
 from .accounts.services import create_user
+from .checkout.services import expire_payments
 from .clock import utcnow
 from .courses.services import expire_waitlist_offers, send_reminders
 from .errors import ShopError
 from .integrity import check_integrity
 from .mail.outbox import send_outbox
 from .orders.expiry import expire_orders
+from .payments.providers import gateway_for
 from .payments.reconcile import settle_late_payments
 from .seed import is_empty, seed_demo
 
@@ -63,12 +65,14 @@ def check_integrity_command() -> None:
 def release_expired_command() -> None:
     """Release reservations whose time ran out (safe to run from cron).
 
-    First asks the payment provider about the pending payments of those orders, so an order paid
-    while its webhook was late or lost is marked paid instead of cancelled.
+    First asks the payment providers about the pending payments of those orders, so an order paid
+    while its notification was late or lost is marked paid instead of cancelled; then closes the payment
+    pages of the orders it cancelled at their providers.
     """
     now = utcnow()
-    settled = settle_late_payments(now)
-    holds, orders = expire_orders(now)
+    settled = settle_late_payments(now, gateway_for)
+    holds, orders, closed = expire_orders(now)
+    expire_payments(closed, gateway_for)
     lapsed = expire_waitlist_offers(now)
     click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s); confirmed {settled} "
                f"payment(s) the provider took without a webhook; {lapsed} waiting-list offer(s) lapsed and passed on.")

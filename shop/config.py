@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 ENVIRONMENTS = ("development", "testing", "production")
-PAYMENT_PROVIDERS = ("dummy", "stripe")
+PAYMENT_METHODS = ("tiptoppay", "kaspi", "stripe", "dummy")
+VAT_RATES = ("", "0", "12", "16")  # "": sold without VAT
 
 
 class ConfigError(RuntimeError):
@@ -59,6 +60,12 @@ def _secret_key(env: Mapping[str, str], shop_env: str, instance: Path) -> str:
     return "" if shop_env == "production" else secrets.token_hex(32)
 
 
+def _payment_methods(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the methods offered at checkout, in order (``PAYMENT_PROVIDER`` is the older one-method form)."""
+    raw = env.get("PAYMENT_METHODS") or env.get("PAYMENT_PROVIDER") or "dummy"
+    return tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+
+
 def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTANCE) -> dict:
     """Return Flask settings built from environment variables (see README, "Configuration")."""
     shop_env = env.get("SHOP_ENV", "development")
@@ -77,7 +84,15 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "SECRET_KEY": _secret_key(env, shop_env, instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "PAYMENT_PROVIDER": env.get("PAYMENT_PROVIDER", "dummy"),
+        "PAYMENT_METHODS": _payment_methods(env),
+        "TIPTOPPAY_PUBLIC_ID": env.get("TIPTOPPAY_PUBLIC_ID") or None,
+        "TIPTOPPAY_API_SECRET": env.get("TIPTOPPAY_API_SECRET") or None,
+        "TIPTOPPAY_API_BASE": (env.get("TIPTOPPAY_API_BASE") or "https://api.tiptoppay.kz").rstrip("/"),
+        "TIPTOPPAY_INN": (env.get("TIPTOPPAY_INN") or "").strip(),
+        "TIPTOPPAY_VAT_RATE": (env.get("TIPTOPPAY_VAT_RATE") or "").strip(),
+        "TIPTOPPAY_TAXATION_SYSTEM": _int(env, "TIPTOPPAY_TAXATION_SYSTEM", 0),
+        "TIPTOPPAY_PAGE_ORIGINS": env.get("TIPTOPPAY_PAGE_ORIGINS") or "https://*.tiptoppay.kz https://*.cloudpayments.kz",
+        "KASPI_HOLD_MINUTES": _int(env, "KASPI_HOLD_MINUTES", 120),
         "ALLOW_DUMMY_PAYMENTS": _flag(env.get("ALLOW_DUMMY_PAYMENTS")),
         "ALLOW_SQLITE": _flag(env.get("ALLOW_SQLITE")),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY"),
@@ -138,22 +153,20 @@ COMPRESSION = {
 
 def check_settings(settings: Mapping) -> None:
     """Raise ConfigError naming each unsafe or missing setting; production is strict."""
-    problems = []
-    if settings["PAYMENT_PROVIDER"] not in PAYMENT_PROVIDERS:
-        problems.append(f"PAYMENT_PROVIDER must be one of {', '.join(PAYMENT_PROVIDERS)}")
-    if settings["PAYMENT_PROVIDER"] == "stripe" and not settings["STRIPE_SECRET_KEY"]:
-        problems.append("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+    problems = _payment_problems(settings)
     if settings["SHOP_ENV"] == "production":
         if not settings["SECRET_KEY"]:
             problems.append("SECRET_KEY is not set")
         if settings["DEBUG"]:
             problems.append("debug mode is on (FLASK_DEBUG)")
-        if settings["PAYMENT_PROVIDER"] == "dummy" and not settings["ALLOW_DUMMY_PAYMENTS"]:
-            problems.append("PAYMENT_PROVIDER is dummy (set ALLOW_DUMMY_PAYMENTS=1 to allow it)")
+        if "dummy" in settings["PAYMENT_METHODS"] and not settings["ALLOW_DUMMY_PAYMENTS"]:
+            problems.append("PAYMENT_METHODS offers dummy (set ALLOW_DUMMY_PAYMENTS=1 to allow it)")
         if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not settings["ALLOW_SQLITE"]:
             problems.append("DATABASE_URL is SQLite (set ALLOW_SQLITE=1 to allow it)")
-        if settings["PAYMENT_PROVIDER"] == "stripe" and not settings["STRIPE_WEBHOOK_SECRET"]:
-            problems.append("PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET")
+        if "stripe" in settings["PAYMENT_METHODS"] and not settings["STRIPE_WEBHOOK_SECRET"]:
+            problems.append("stripe needs STRIPE_WEBHOOK_SECRET")
+        if "tiptoppay" in settings["PAYMENT_METHODS"] and not settings["TIPTOPPAY_INN"]:
+            problems.append("tiptoppay needs TIPTOPPAY_INN (the seller's BIN/IIN, for return receipts)")
         if not settings["SHOP_BASE_URL"]:
             problems.append("SHOP_BASE_URL is not set (links in e-mails are never built from the request's host)")
         if settings["RATELIMIT_ENABLED"] and settings["RATELIMIT_STORAGE_URI"].startswith("memory://"):
@@ -161,3 +174,18 @@ def check_settings(settings: Mapping) -> None:
                             "use redis://, e.g. redis://127.0.0.1:6379/0)")
     if problems:
         raise ConfigError("refusing to start: " + "; ".join(problems))
+
+
+def _payment_problems(settings: Mapping) -> list[str]:
+    methods = settings["PAYMENT_METHODS"]
+    problems = [f"PAYMENT_METHODS: {method!r} is not one of {', '.join(PAYMENT_METHODS)}"
+                for method in methods if method not in PAYMENT_METHODS]
+    if not methods:
+        problems.append("PAYMENT_METHODS offers no method")
+    if "stripe" in methods and not settings["STRIPE_SECRET_KEY"]:
+        problems.append("stripe needs STRIPE_SECRET_KEY")
+    if "tiptoppay" in methods and not (settings["TIPTOPPAY_PUBLIC_ID"] and settings["TIPTOPPAY_API_SECRET"]):
+        problems.append("tiptoppay needs TIPTOPPAY_PUBLIC_ID and TIPTOPPAY_API_SECRET")
+    if settings["TIPTOPPAY_VAT_RATE"] not in VAT_RATES:
+        problems.append(f"TIPTOPPAY_VAT_RATE must be empty (no VAT) or one of {', '.join(VAT_RATES[1:])}")
+    return problems

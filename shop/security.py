@@ -30,10 +30,19 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _content_security_policy() -> str:
+    """Forms post to the shop only; checkout's answer may redirect to a provider's hosted payment page."""
+    config = current_app.config
     form_targets = "'self'"
-    if current_app.config["PAYMENT_PROVIDER"] == "stripe":
+    if "stripe" in config["PAYMENT_METHODS"]:
         form_targets += " https://checkout.stripe.com"
+    if "tiptoppay" in config["PAYMENT_METHODS"]:
+        form_targets += f" {config['TIPTOPPAY_PAGE_ORIGINS']} {_origin(config['TIPTOPPAY_API_BASE'])}"
     return (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         f"font-src 'self'; connect-src 'self'; form-action {form_targets}; frame-ancestors 'none'; "
@@ -67,6 +76,8 @@ def _refuse_nul_bytes():
     query = request.environ.get("QUERY_STRING", "")
     if "%00" in query or "\x00" in query or "\x00" in request.path:
         abort(400)
+    if request.path.startswith("/webhooks/"):
+        return  # providers' bodies are signed over their raw bytes: their handlers read and check them whole
     if request.method != "GET" and any("\x00" in key or "\x00" in value
                                        for key, value in request.form.items(multi=True)):
         abort(400)

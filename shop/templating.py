@@ -10,6 +10,8 @@ from .clock import to_local
 from .i18n import LANGUAGE_NAMES, current_locale
 from .money import format_money
 from .orders.status import status_label
+from .payments.methods import NAMES as METHOD_NAMES
+from .payments.methods import provider_name
 
 
 def money(amount_minor: int | None) -> str:
@@ -52,7 +54,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,
-                                 order_status_label=status_label)
+                                 order_status_label=status_label, provider_name=provider_name,
+                                 payment_method_name=lambda code: str(METHOD_NAMES.get(code, code)))
 
     @app.context_processor
     def cart_badge():

@@ -26,6 +26,7 @@ class RecordingGateway:
     """The dummy provider's refunds, noting each call and whether a database transaction was open during it."""
 
     name = "dummy"
+    refunds_by_hand = False
 
     def __init__(self, fail: Exception | None = None):
         self.calls: list[tuple[str, int, str]] = []

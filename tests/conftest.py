@@ -215,3 +215,39 @@ def shop_logs(caplog):
     yield caplog
     shop_logger.removeHandler(caplog.handler)
     shop_logger.setLevel(level)
+
+
+TIPTOP_ENV = {"PAYMENT_METHODS": "tiptoppay,kaspi,dummy", "TIPTOPPAY_PUBLIC_ID": "pk_test_shop",
+              "TIPTOPPAY_API_SECRET": "tt_secret", "TIPTOPPAY_INN": "123456789012", "TIPTOPPAY_VAT_RATE": "16"}
+
+
+@pytest.fixture
+def tiptop_stub():
+    from tests.tiptoppay_stub import TipTopStub
+
+    with TipTopStub(public_id=TIPTOP_ENV["TIPTOPPAY_PUBLIC_ID"], api_secret=TIPTOP_ENV["TIPTOPPAY_API_SECRET"],
+                    inn=TIPTOP_ENV["TIPTOPPAY_INN"]) as stub:
+        yield stub
+        stub.wait()
+    assert stub.rejections == [], "the shop sent TipTop Pay a request it would refuse"
+
+
+@pytest.fixture
+def tiptop_app(app_factory, tiptop_stub, request):
+    """The shop offering TipTop Pay, Kaspi and test payments, TipTop reached at the local stand-in."""
+    app = app_factory(env={**TIPTOP_ENV, "TIPTOPPAY_API_BASE": tiptop_stub.base_url})
+    with running(app, request):
+        yield app
+
+
+@pytest.fixture
+def tiptop_client(tiptop_app):
+    return english_client(tiptop_app)
+
+
+def deliver_to(client):
+    """Post a TipTop Pay notification to the shop as TipTop would; return (status, answer)."""
+    def deliver(path, body, headers):
+        response = client.post(path, data=body, headers=headers)
+        return response.status_code, response.get_json(silent=True)
+    return deliver

@@ -971,7 +971,8 @@ class TipTopStub:
 
 
 def _page(title: str, content: str) -> str:
-    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+    return (f'<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+            f'<title>{html.escape(title)}</title></head>'
             f"<body><h1>{html.escape(title)}</h1>{content}</body></html>")
 
 

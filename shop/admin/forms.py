@@ -189,18 +189,23 @@ class StatusForm(ShopForm):
 class RefundForm(ShopForm):
     # Made when the form is shown: the same form sent twice (a double click) refunds once.
     request_key = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
-    amount_minor = TengeField(_l("Amount to refund, tenge"), validators=PRICE)
+    amount_minor = TengeField(_l("Amount to refund, tenge"), validators=[Optional(), *PRICE[1:]])
+    refund_delivery = BooleanField(_l("Refund the delivery fee"))
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    provider_reference = StringField(_l("Reference of the refund in Kaspi's app"), validators=[Length(max=200)])
     cancel_seats = BooleanField(_l("Cancel this order's course places (always done for a full refund)"))
 
 
 def refund_form(order, **defaults) -> RefundForm:
-    """Return a refund form with a "units to restock" field for each kit line of ``order``."""
+    """Return a refund form with, for each line, the units given back and (kits) the units put back on the shelf."""
 
     class OrderRefundForm(RefundForm):
         pass
 
     for line in order.lines:
+        setattr(OrderRefundForm, f"refund_{line.id}", IntegerField(
+            _l("Units of «%(name)s» refunded", name=line.name), default=0,
+            validators=[Optional(), NumberRange(min=0, max=line.quantity)]))
         if line.product_id:
             left = line.quantity - line.returned_quantity
             setattr(OrderRefundForm, f"restock_{line.id}", IntegerField(
@@ -209,10 +214,25 @@ def refund_form(order, **defaults) -> RefundForm:
     return OrderRefundForm(**defaults)
 
 
+def _units(form: RefundForm, prefix: str) -> dict[int, int]:
+    return {int(name.removeprefix(prefix)): field.data for name, field in form._fields.items()
+            if name.startswith(prefix) and field.data}
+
+
 def restock_choice(form: RefundForm) -> dict[int, int]:
     """Return {order line id: units to restock} from a refund form, leaving out zeros."""
-    return {int(name.removeprefix("restock_")): field.data for name, field in form._fields.items()
-            if name.startswith("restock_") and field.data}
+    return _units(form, "restock_")
+
+
+def refunded_units_choice(form: RefundForm) -> dict[int, int]:
+    """Return {order line id: units given back} from a refund form, leaving out zeros."""
+    return _units(form, "refund_")
+
+
+class KaspiPaidForm(ShopForm):
+    transaction = StringField(_l("Kaspi transaction number"), validators=[
+        DataRequired(), Length(min=4, max=64),
+        Regexp(r"\A[0-9A-Za-z\-]+\Z", message=_l("Copy the transaction number as Kaspi shows it."))])
 
 
 class RoleForm(ShopForm):

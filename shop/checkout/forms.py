@@ -23,10 +23,14 @@ class CheckoutForm(ShopForm):
                                  default="pickup", validate_choice=False)
     city = StringField(_l("City"), validators=[Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=500)])
+    payment_method = RadioField(_l("Payment"))  # the shop's enabled methods, set when the form is made
 
-    def __init__(self, *args, needs_delivery: bool = True, **kwargs):
+    def __init__(self, *args, needs_delivery: bool = True, methods: tuple[str, ...] = ("dummy",), **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_delivery = needs_delivery
+        self.payment_method.choices = [SelectChoice(code, code) for code in methods]
+        if not self.payment_method.data:
+            self.payment_method.data = methods[0]
 
     def validate_phone(self, field):
         if len(re.sub(r"\D", "", field.data or "")) not in range(10, 16):

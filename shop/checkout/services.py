@@ -5,6 +5,7 @@ payment provider for a payment page — over the network, so outside any transac
 (3) record that payment. A provider that fails leaves an unpaid order and the cart as it was.
 """
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,13 +14,12 @@ from ..database import unit_of_work
 from ..errors import PaymentFailed
 from ..extensions import db
 from ..models import Cart, Hold, Order, Payment, User
+from ..orders.notify import tell_buyer_how_to_pay
 from ..orders.placing import BuyerDetails, place_order
 from ..payments.gateway import Gateway
 from ..settings import CheckoutRules
 
 logger = logging.getLogger("shop.checkout")
-
-__all__ = ["BuyerDetails", "checkout", "expire_payments", "start_payment"]
 
 
 def start_payment(order: Order, gateway: Gateway, *, now: datetime) -> str:
@@ -27,26 +27,33 @@ def start_payment(order: Order, gateway: Gateway, *, now: datetime) -> str:
     expires_at = db.session.scalar(select(func.min(Hold.expires_at)).where(Hold.order_id == order.id))
     start = gateway.create_checkout(order, expires_at=expires_at or now + timedelta(minutes=gateway.min_hold_minutes))
     with unit_of_work():
-        db.session.add(Payment(order_id=order.id, provider=gateway.name, reference=start.reference,
-                               checkout_url=start.url, amount_minor=order.total_minor, created_at=now))
+        payment = Payment(order_id=order.id, provider=gateway.name, reference=start.reference,
+                          checkout_url=start.url, amount_minor=order.total_minor, created_at=now)
+        db.session.add(payment)
+        if gateway.instructions_email:
+            db.session.flush()
+            tell_buyer_how_to_pay(db.session.get(Order, order.id), payment, template=gateway.instructions_email,
+                                  expires_at=expires_at)
     return start.url
 
 
-def expire_payments(payments: list[Payment], gateway: Gateway) -> None:
-    """Ask the provider to close payment pages of replaced orders; best effort, after the commit."""
+def expire_payments(payments: list[Payment], gateways: Callable[[str], Gateway]) -> None:
+    """Ask each provider to close the payment pages of replaced orders; best effort, after the commit."""
     for payment in payments:
-        if payment.provider != gateway.name:
-            continue
         try:
-            gateway.expire(payment.reference)
+            gateways(payment.provider).expire(payment.reference)
         except PaymentFailed:
             logger.warning("could not expire payment %s; it expires on its own", payment.reference)
 
 
 def checkout(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, gateway: Gateway, now: datetime,
-             rules: CheckoutRules = CheckoutRules()) -> tuple[Order, str]:
-    """Place the order, hold its items and open its payment page; return the order and the page URL."""
+             rules: CheckoutRules = CheckoutRules(), gateways: Callable[[str], Gateway] | None = None
+             ) -> tuple[Order, str]:
+    """Place the order, hold its items and open its payment page; return the order and the page URL.
+
+    ``gateway`` is the chosen method's; ``gateways`` finds the adapter of an earlier payment to close.
+    """
     hold_minutes = max(rules.reservation_minutes, gateway.min_hold_minutes)
     order, stale = place_order(cart, buyer, user=user, now=now, hold_minutes=hold_minutes, rules=rules)
-    expire_payments(stale, gateway)
+    expire_payments(stale, gateways or (lambda _method: gateway))
     return order, start_payment(order, gateway, now=now)

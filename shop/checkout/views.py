@@ -9,7 +9,8 @@ from ..errors import EmptyCart, ShopError, show_error
 from ..extensions import limiter
 from ..i18n import current_locale
 from ..orders.placing import BuyerDetails
-from ..payments.providers import get_gateway
+from ..payments.methods import method_choices
+from ..payments.providers import enabled_methods, gateway_for
 from ..settings import shop_settings
 from .delivery import delivery_options
 from .forms import CheckoutForm
@@ -19,7 +20,7 @@ bp = Blueprint("checkout", __name__)
 
 
 def _prefilled_form(needs_delivery: bool) -> CheckoutForm:
-    form = CheckoutForm(needs_delivery=needs_delivery)
+    form = CheckoutForm(needs_delivery=needs_delivery, methods=enabled_methods())
     if current_user.is_authenticated and not form.is_submitted():
         form.email.data = form.email.data or current_user.email
         form.full_name.data = form.full_name.data or current_user.full_name
@@ -39,16 +40,18 @@ def start():
     form = _prefilled_form(summary.needs_delivery)
     if form.validate_on_submit():
         buyer = BuyerDetails(**{name: form[name].data or "" for name in
-                                ("email", "full_name", "phone", "delivery_method", "city", "address")},
+                                ("email", "full_name", "phone", "delivery_method", "city", "address",
+                                 "payment_method")},
                              locale=current_locale(), client_ip=request.remote_addr or "")
         try:
-            order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=get_gateway(), now=utcnow(),
-                                  rules=rules)
+            order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=gateway_for(buyer.payment_method),
+                                  now=utcnow(), rules=rules, gateways=gateway_for)
         except ShopError as error:
             show_error(error, form)
         else:
             session["orders"] = [*session.get("orders", [])[-9:], order.public_id]
             return redirect(url, 303)
     return render_template("checkout/checkout.html", form=form, summary=summary,
-                           delivery=delivery_options(rules, current_locale())), 400 if form.errors else 200
+                           delivery=delivery_options(rules, current_locale()),
+                           methods=method_choices(enabled_methods())), 400 if form.errors else 200
 

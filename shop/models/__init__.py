@@ -8,11 +8,11 @@ from .course import Attendance, Cohort, CohortSession, Course, Enrolment, Waitli
 from .inventory import Hold, StockMovement
 from .order import Order, OrderEvent, OrderLine
 from .outbox import OutboxMessage
-from .payment import Payment, ProcessedEvent, Refund
+from .payment import FiscalReceipt, Payment, ProcessedEvent, Refund, RefundLine
 from .user import User
 
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
-    "Enrolment", "Hold", "LOCALES", "Order", "OrderEvent", "OrderLine", "OutboxMessage", "Payment",
-    "ProcessedEvent", "Product", "ProductImage", "Refund", "StockMovement", "User", "WaitlistEntry",
+    "Enrolment", "FiscalReceipt", "Hold", "LOCALES", "Order", "OrderEvent", "OrderLine", "OutboxMessage", "Payment",
+    "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "StockMovement", "User", "WaitlistEntry",
 ]

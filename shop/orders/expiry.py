@@ -1,5 +1,6 @@
 """Expiring orders whose reservation ran out before they were paid: the `release-expired` command's work."""
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -7,12 +8,18 @@ from ..courses.waitlist import offer_freed_seats
 from ..database import unit_of_work
 from ..extensions import db
 from ..inventory.services import release_expired_holds
-from ..models import Hold, Order
+from ..models import Hold, Order, Payment
 from .cancelling import cancel_order
 
 
-def expire_orders(now: datetime) -> tuple[int, int]:
-    """Delete expired holds and cancel the unpaid orders left with none; return (holds, orders).
+class Expired(NamedTuple):
+    holds: int  # expired holds tidied away
+    orders: int  # unpaid orders cancelled
+    payments: list[Payment]  # their open payment pages, for the caller to close at the provider
+
+
+def expire_orders(now: datetime) -> Expired:
+    """Delete expired holds and cancel the unpaid orders left with none.
 
     Expired holds already stopped counting against availability; this tidies the rows, cancels the
     orders they belonged to by the one cancelling rule (a later payment of such an order is honoured
@@ -30,8 +37,9 @@ def expire_orders(now: datetime) -> tuple[int, int]:
             select(Order).where(Order.id.in_(touched - still_held), Order.status == "pending_payment")
             .order_by(Order.id)
         ).all()
+        closed = []
         for order in orders:
-            cancel_order(order, now=now, note="Reservation expired before payment", pass_on_seats=False)
+            closed += cancel_order(order, now=now, note="Reservation expired before payment", pass_on_seats=False)
         for cohort_id in freed_cohorts:
             offer_freed_seats(cohort_id, now=now)
-    return holds, len(orders)
+    return Expired(holds, len(orders), closed)

@@ -1,7 +1,9 @@
 """What an order's life tells people, queued in the transaction of the change it announces."""
+from datetime import datetime
+
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
-from ..models import Order
+from ..models import FiscalReceipt, Order, Payment
 from ..settings import shop_settings
 from .links import order_token
 
@@ -28,6 +30,18 @@ def tell_buyer_of_missed_lines(order: Order, missed: list[str]) -> None:
     """E-mail the buyer which paid lines the shop could not honour, and that the farm will refund them."""
     queue_email(order.email, "order_problem", locale=order.locale, dedupe_key=f"order-problem:{order.id}",
                 order=order, missed=sorted(set(missed)), link=_order_link(order))
+
+
+def tell_buyer_how_to_pay(order: Order, payment: Payment, *, template: str, expires_at: datetime | None) -> None:
+    """E-mail the buyer what happens next for a payment made outside the shop (a Kaspi invoice)."""
+    queue_email(order.email, template, locale=order.locale, dedupe_key=f"how-to-pay:{payment.id}", order=order,
+                payment=payment, expires_at=expires_at, link=_order_link(order))
+
+
+def tell_buyer_of_receipt(order: Order, receipt: FiscalReceipt) -> None:
+    """E-mail the buyer the link to a fiscal receipt of their order (the sale's, or a refund's return receipt)."""
+    queue_email(order.email, "fiscal_receipt", locale=order.locale, dedupe_key=f"receipt:{receipt.id}", order=order,
+                receipt=receipt, link=_order_link(order))
 
 
 def queue_status_email(order: Order, *, dedupe_key: str, refund_minor: int = 0) -> None:

@@ -13,10 +13,10 @@ from sqlalchemy import func, or_, select
 from ..cart.services import summarise
 from ..courses.waitlist import offer_freed_seats, take_claimed_seats
 from ..database import is_postgres, unit_of_work
-from ..errors import EmptyCart, OutOfStock, ShopError
+from ..errors import EmptyCart, NotFound, OutOfStock, ShopError
 from ..extensions import db
 from ..inventory.services import closed_reason, hold_seats, hold_stock, lock_rows
-from ..models import Cart, Hold, Order, OrderLine, Payment, User
+from ..models import Cart, Hold, Order, OrderEvent, OrderLine, Payment, User
 from ..settings import CheckoutRules
 from .cancelling import cancel_order
 
@@ -59,6 +59,7 @@ class BuyerDetails:
     address: str = ""
     locale: str = "ru"
     client_ip: str = ""  # where the order was placed from, to cap what one buyer holds unpaid
+    payment_method: str = "dummy"
 
 
 def _line_name(line, locale: str = "ru") -> str:
@@ -109,7 +110,8 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
             delivery_method=method, city=buyer.city.strip() if summary.needs_delivery else "",
             address=buyer.address.strip() if summary.needs_delivery and method != "pickup" else "",
             locale=buyer.locale, subtotal_minor=summary.subtotal_minor, delivery_fee_minor=fee,
-            total_minor=summary.subtotal_minor + fee, client_ip=buyer.client_ip[:45], created_at=now,
+            total_minor=summary.subtotal_minor + fee, client_ip=buyer.client_ip[:45],
+            payment_provider=buyer.payment_method, created_at=now,
         )
         db.session.add(order)
         db.session.flush()
@@ -172,3 +174,16 @@ def _freeze_line(order: Order, row, expires_at: datetime, now: datetime) -> None
                                      **owner)
         if line.quantity > claimed:
             hold_seats(line.cohort, line.quantity - claimed, expires_at=expires_at, now=now, **owner)
+
+
+def change_kaspi_phone(order_id: int, phone: str, *, now: datetime) -> Order:
+    """Correct the number a Kaspi invoice goes to, while the order waits for it; recorded in its history."""
+    with unit_of_work():
+        order = db.session.get(Order, order_id)
+        if order is None or order.status != "pending_payment":
+            raise NotFound()
+        if phone.strip() != order.phone:
+            order.events.append(OrderEvent(from_status=order.status, to_status=order.status, created_at=now,
+                                           note=f"Kaspi number changed from {order.phone} to {phone.strip()}"))
+            order.phone = phone.strip()[:40]
+    return order

@@ -10,7 +10,7 @@ recording fails after the provider paid out, Stripe's ``charge.refunded`` webhoo
 the shop up to date (`record_provider_refund`), in whatever order the provider's events arrive.
 """
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ from ..payments.gateway import Gateway
 from .events import record_provider_event
 from .locking import lock_order
 from .notify import queue_status_email
+from .refund_lines import ReturnedItem, everything_left, items_to_refund, record_refund_lines
 from .status import FULFILMENT_STATUSES, PAID_STATUSES, change_status
 
 logger = logging.getLogger("shop.refunds")
@@ -88,35 +89,71 @@ class RefundRequest:
     """What staff asked for: the amount, why, which kit units go back on the shelf, whether seats are cancelled."""
 
     order_id: int
-    amount_minor: int
+    amount_minor: int | None  # None: the value of ``lines`` and ``delivery``
     reason: str
     restock_lines: dict[int, int]
     cancel_seats: bool = False
     key: str = ""  # names this request (the form carries it), so sending it twice refunds once
+    lines: dict[int, int] = field(default_factory=dict)  # units given back per order line
+    delivery: bool = False  # the delivery fee given back too
+    provider_reference: str = ""  # a refund made outside the shop (in Kaspi's app): its reference there
+
+
+class NothingChosen(ShopError):
+    field = "amount_minor"
+    message = _l("Choose what to refund: units of the order's lines, the delivery fee, or an amount.")
+
+
+class ReferenceNeeded(ShopError):
+    field = "provider_reference"
+    message = _l("Enter the reference of the refund made in Kaspi's app.")
+
+
+def _what_is_refunded(order: Order, payment: Payment, request: RefundRequest) -> tuple[int, list[ReturnedItem]]:
+    """Return the amount and what it gives back: the chosen lines, everything left, or a free amount's none."""
+    items = items_to_refund(order, request.lines, delivery=request.delivery) if request.lines or request.delivery \
+        else []
+    amount = request.amount_minor if request.amount_minor is not None else sum(i.amount_minor for i in items)
+    if not amount and not items:
+        raise NothingChosen()
+    if not items and amount == payment.amount_minor - refunded_total(order) == order.total_minor:
+        items = everything_left(order)
+    return amount, items
 
 
 def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | None, now: datetime) -> Refund:
-    """Refund part or all of a paid order through its provider, then record it, restock and cancel seats."""
+    """Refund part or all of a paid order through its provider, then record it, restock and cancel seats.
+
+    Kaspi's refunds are made in its app; staff record them here with their reference.
+    """
     order = db.session.get(Order, request.order_id)
     if order is None:
         raise NotFound()
     payment = _paid_payment(order)
-    already = _check_amount(order, payment, request.amount_minor)
+    amount, items = _what_is_refunded(order, payment, request)
+    already = _check_amount(order, payment, amount)
     _check_restock(order, request.restock_lines)
-    if payment.provider != gateway.name or (gateway.name == "stripe" and not payment.payment_intent):
+    if payment.provider != gateway.name or (payment.provider in ("stripe", "tiptoppay") and not payment.payment_intent):
         raise NothingToRefund()
+    request = replace(request, amount_minor=amount)
+    if gateway.refunds_by_hand:
+        if not request.provider_reference.strip():
+            raise ReferenceNeeded()
+        return _record(request, payment.id, f"{gateway.name}:{request.provider_reference.strip()[:200]}", items,
+                       actor_id=actor_id, now=now)
     payment_id, charge = payment.id, payment.payment_intent or payment.reference
-    key = f"refund-{order.public_id}-{request.key or f'{already}-{request.amount_minor}'}"
+    key = f"refund-{order.public_id}-{request.key or f'{already}-{amount}'}"
     db.session.rollback()  # hold no transaction open while the provider answers
-    reference = gateway.refund(charge, request.amount_minor, idempotency_key=key)
+    reference = gateway.refund(charge, amount, idempotency_key=key)
     try:
-        return _record(request, payment_id, reference, actor_id=actor_id, now=now)
+        return _record(request, payment_id, reference, items, actor_id=actor_id, now=now)
     except Exception:
         logger.error("provider refunded %s on order %s but the shop could not record it", reference, request.order_id)
         raise
 
 
-def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id: int | None, now: datetime) -> Refund:
+def _record(request: RefundRequest, payment_id: int, reference: str, items: list[ReturnedItem], *,
+            actor_id: int | None, now: datetime) -> Refund:
     with unit_of_work():
         order = lock_order(order_id=request.order_id)
         refund = db.session.scalar(select(Refund).where(Refund.reference == reference))
@@ -130,6 +167,7 @@ def _record(request: RefundRequest, payment_id: int, reference: str, *, actor_id
         # else the provider's webhook recorded this very refund first; staff's record completes it
         refund.source, refund.reason, refund.actor_id = "staff", request.reason.strip(), actor_id
         db.session.flush()
+        record_refund_lines(refund, items)
         _check_restock(order, request.restock_lines)
         _restock_lines(order, request.restock_lines, actor_id=actor_id, now=now)
         settle_refund_status(order, now=now, actor_id=actor_id)
@@ -169,10 +207,12 @@ def _order_of(public_id: str, payment_intent: str) -> Order | None:
     return order
 
 
-def record_provider_refund(*, public_id: str, payment_intent: str, amount_refunded: int, now: datetime,
-                          event_id: str | None, reference: str | None = None, provider: str = "stripe",
-                          event_type: str = "charge.refunded") -> Order | None:
-    """Bring the shop's refunds up to the cumulative amount the provider reports refunded.
+def record_provider_refund(*, public_id: str, payment_intent: str, now: datetime, event_id: str | None,
+                           amount_refunded: int | None = None, refund_amount: int | None = None,
+                           reference: str | None = None, provider: str = "stripe",
+                           event_type: str = "charge.refunded") -> Order | None:
+    """Bring the shop's refunds up to what the provider reports: a cumulative ``amount_refunded`` (Stripe),
+    or one more refund of ``refund_amount`` named ``reference`` (TipTop Pay), recorded once.
 
     A refund reported before the payment itself (events arrive in any order) is remembered on the
     payment and applied when the payment is recorded, so an order refunded at the provider never
@@ -182,16 +222,19 @@ def record_provider_refund(*, public_id: str, payment_intent: str, amount_refund
         if not record_provider_event(event_id, event_type, provider):
             return None
         order = _order_of(public_id, payment_intent)
-        if order is None:
-            return None
+        if order is None or (reference and _known_refund(reference)):
+            return order
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.provider == provider)
                                     .order_by(Payment.status != "paid", Payment.id.desc()).limit(1))
         if payment is None:
             return None
         if order.status not in PAID_STATUSES or payment.status != "paid":
-            payment.refunded_at_provider_minor = max(payment.refunded_at_provider_minor or 0, amount_refunded)
+            early = payment.refunded_at_provider_minor or 0
+            payment.refunded_at_provider_minor = (early + refund_amount if refund_amount is not None
+                                                  else max(early, amount_refunded or 0))
             return order
-        apply_provider_refund(order, payment, amount_refunded, reference=reference, now=now)
+        total = refunded_total(order) + refund_amount if refund_amount is not None else amount_refunded or 0
+        apply_provider_refund(order, payment, total, reference=reference, now=now)
     return order
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Order, Payment, Refund
 from .links import token_opens
+from .receipts import receipts_of
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -28,4 +29,5 @@ def detail(public_id: str):
     refunds = db.session.scalars(select(Refund).where(Refund.order_id == order.id)).all()
     payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id)
                                 .order_by(Payment.id.desc()).limit(1))
-    return render_template("orders/detail.html", order=order, refunds=refunds, payment=payment)
+    return render_template("orders/detail.html", order=order, refunds=refunds, payment=payment,
+                           receipts=receipts_of(order.id))

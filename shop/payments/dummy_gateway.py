@@ -16,12 +16,14 @@ class DummyGateway:
 
     name = "dummy"
     min_hold_minutes = 0
+    refunds_by_hand = False
+    instructions_email = None
 
     def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutStart:
         reference = f"dummy_{secrets.token_urlsafe(12)}"
         return CheckoutStart(reference, external_url("payments.dummy_page", reference=reference))
 
-    def retrieve(self, reference: str) -> SessionState:
+    def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
         payment = db.session.scalar(select(Payment).where(Payment.reference == reference,
                                                           Payment.provider == self.name))
         if payment is None:

@@ -27,12 +27,16 @@ class SessionState:
 
 
 class Gateway(Protocol):
+    """A payment provider's adapter. It never changes an order: it tells the caller what the provider said."""
+
     name: str
-    min_hold_minutes: int
+    min_hold_minutes: int  # how long an order must hold its items at least, for this provider
+    refunds_by_hand: bool  # refunds are made outside the shop (Kaspi's app) and recorded by staff
+    instructions_email: str | None  # the e-mail telling the buyer how to pay, when the provider needs one
 
     def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutStart: ...
 
-    def retrieve(self, reference: str) -> SessionState: ...
+    def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState: ...
 
     def expire(self, reference: str) -> None: ...
 

@@ -43,6 +43,8 @@ class StripeGateway:
 
     name = "stripe"
     min_hold_minutes = 31  # Stripe refuses a session that expires in under 30 minutes
+    refunds_by_hand = False
+    instructions_email = None
 
     def __init__(self, secret_key: str, *, api_base: str | None = None):
         options = {"base_addresses": {"api": api_base}} if api_base else {}
@@ -83,7 +85,7 @@ class StripeGateway:
         return {"quantity": quantity, "price_data": {
             "currency": "kzt", "unit_amount": unit_amount, "product_data": {"name": name[:250]}}}
 
-    def retrieve(self, reference: str) -> SessionState:
+    def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
         session = self._call(self.client.v1.checkout.sessions.retrieve, reference)
         return session_state(session.to_dict())
 

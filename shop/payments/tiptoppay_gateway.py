@@ -153,6 +153,8 @@ class TipTopGateway:
 
     name = "tiptoppay"
     min_hold_minutes = 0  # links take no expiry: the shop cancels them itself (expire)
+    refunds_by_hand = False
+    instructions_email = None
 
     def __init__(self, public_id: str, api_secret: str, *, api_base: str = DEFAULT_API_BASE,
                  vat_rate: int | None = None, timeout: float = 10, inn: str = "", taxation_system: int = 0):
@@ -230,12 +232,14 @@ class TipTopGateway:
             raise PaymentFailed()
         return CheckoutStart(link_id, url)
 
-    def retrieve(self, reference: str) -> SessionState:
-        """Ask for the latest payment of the order whose public id (TipTop's InvoiceId) is ``reference``.
+    def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
+        """Ask for the latest payment of the order (TipTop's InvoiceId) that link ``reference`` was made for.
 
-        payments/find searches by InvoiceId only: pass the order's public id, not the link Id. "Not found"
-        means nobody has tried to pay yet. ``is_expired`` is always False: links have no known lifetime.
+        payments/find searches by InvoiceId only, so the order's public id is what is asked about (the link
+        Id when no order is named). "Not found" means nobody has tried to pay yet. ``is_expired`` is always
+        False: links have no known lifetime.
         """
+        reference = order_public_id or reference
         envelope = self._post("/payments/find", {"InvoiceId": reference})
         model = envelope.get("Model")
         if not isinstance(model, dict):

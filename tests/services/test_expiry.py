@@ -16,7 +16,7 @@ def test_release_expired_deletes_timed_out_holds_and_cancels_their_unpaid_orders
     add(client, product, 3)
     check_out(client)
     assert availability([product.id], now)[product.id] == 1
-    holds, orders = release_expired(now + timedelta(minutes=31))
+    holds, orders, _closed = release_expired(now + timedelta(minutes=31))
     assert (holds, orders) == (1, 1)
     assert db.session.scalar(select(Order.status)) == "cancelled"
     assert db.session.scalar(select(Hold.id)) is None

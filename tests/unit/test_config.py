@@ -15,6 +15,11 @@ def test_a_safe_production_configuration_is_accepted():
 @pytest.mark.parametrize(("change", "reason"), [
     ({"SECRET_KEY": ""}, "SECRET_KEY"),
     ({"PAYMENT_PROVIDER": "dummy"}, "ALLOW_DUMMY_PAYMENTS"),
+    ({"PAYMENT_METHODS": "tiptoppay,dummy"}, "ALLOW_DUMMY_PAYMENTS"),
+    ({"PAYMENT_METHODS": "tiptoppay"}, "TIPTOPPAY_PUBLIC_ID"),
+    ({"PAYMENT_METHODS": "tiptoppay", "TIPTOPPAY_PUBLIC_ID": "pk", "TIPTOPPAY_API_SECRET": "s"}, "TIPTOPPAY_INN"),
+    ({"PAYMENT_METHODS": "kaspi,paypal"}, "paypal"),
+    ({"TIPTOPPAY_VAT_RATE": "20"}, "TIPTOPPAY_VAT_RATE"),
     ({"DATABASE_URL": "sqlite:///x.db"}, "ALLOW_SQLITE"),
     ({"FLASK_DEBUG": "1"}, "debug"),
     ({"STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY"),
@@ -52,7 +57,20 @@ def test_development_defaults_to_sqlite_in_instance():
     settings = load_settings({})
     database = settings["SQLALCHEMY_DATABASE_URI"]
     assert database.startswith("sqlite:///") and "instance" in database
-    assert settings["PAYMENT_PROVIDER"] == "dummy" and settings["RESERVATION_MINUTES"] == 30
+    assert settings["PAYMENT_METHODS"] == ("dummy",) and settings["RESERVATION_MINUTES"] == 30
+
+
+def test_payment_methods_are_offered_in_order_and_the_older_single_provider_form_still_works():
+    assert load_settings({"PAYMENT_METHODS": "TipTopPay, kaspi,dummy,kaspi"})["PAYMENT_METHODS"] == (
+        "tiptoppay", "kaspi", "dummy")
+    assert load_settings({"PAYMENT_PROVIDER": "stripe"})["PAYMENT_METHODS"] == ("stripe",)
+    assert load_settings({"PAYMENT_PROVIDER": "stripe", "PAYMENT_METHODS": "kaspi"})["PAYMENT_METHODS"] == ("kaspi",)
+
+
+def test_a_production_shop_taking_tiptop_and_kaspi_is_accepted():
+    check_settings(load_settings({**PRODUCTION, "PAYMENT_METHODS": "tiptoppay,kaspi", "TIPTOPPAY_PUBLIC_ID": "pk_x",
+                                  "TIPTOPPAY_API_SECRET": "secret", "TIPTOPPAY_INN": "123456789012",
+                                  "TIPTOPPAY_VAT_RATE": "16"}))
 
 
 def test_a_plain_postgres_url_is_given_the_psycopg_driver():

@@ -5,9 +5,11 @@ from flask_babel import gettext as _
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
 from ...orders.fulfilment import advance_fulfilment, next_moves
-from ...orders.refunds import RefundRequest, refund_order
-from ...payments.providers import get_gateway
-from ..forms import OrderFilterForm, RefundForm, StatusForm, refund_form, restock_choice
+from ...orders.receipts import receipts_of
+from ...orders.refunds import RefundRequest
+from ...payments.providers import gateway_for
+from ...payments.receipting import refund_with_receipt
+from ..forms import OrderFilterForm, RefundForm, StatusForm, refund_form, refunded_units_choice, restock_choice
 from ..orders import OrderFilter, order_list, order_story
 from ..paging import clean_page
 from .common import actor_id, bp, show_error
@@ -34,8 +36,9 @@ def _order_page(order_id: int, status: int = 200, *, refund: RefundForm | None =
     forms = {to: move if move is not None and move.to_status.data == to else StatusForm(formdata=None, to_status=to)
              for to in moves}
     if refund is None:
-        refund = refund_form(story.order, formdata=None, amount_minor=story.refundable_minor or None)
-    return render_template("admin/order.html", story=story, order=story.order, moves=forms, refund=refund), status
+        refund = refund_form(story.order, formdata=None)
+    return render_template("admin/order.html", story=story, order=story.order, moves=forms, refund=refund,
+                           receipts=receipts_of(story.order.id)), status
 
 
 @bp.get("/orders/<int:order_id>")
@@ -63,14 +66,17 @@ def order_status(order_id: int):
 @bp.post("/orders/<int:order_id>/refund")
 def order_refund(order_id: int):
     try:
-        form = refund_form(order_story(order_id).order)
+        order = order_story(order_id).order
     except NotFound:
         abort(404)
+    form = refund_form(order)
     if form.validate_on_submit():
         request_ = RefundRequest(order_id, form.amount_minor.data, form.reason.data, restock_choice(form),
-                                 cancel_seats=form.cancel_seats.data, key=form.request_key.data or "")
+                                 cancel_seats=form.cancel_seats.data, key=form.request_key.data or "",
+                                 lines=refunded_units_choice(form), delivery=form.refund_delivery.data,
+                                 provider_reference=form.provider_reference.data or "")
         try:
-            refund_order(request_, gateway=get_gateway(), actor_id=actor_id(), now=utcnow())
+            refund_with_receipt(request_, gateway_for(order.payment_provider), actor_id=actor_id(), now=utcnow())
         except ShopError as error:
             show_error(error, form)
         else:

@@ -1,0 +1,139 @@
+"""Kaspi by invoice: the buyer is told what happens next, staff confirm the payment in their queue or cancel."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.inventory.services import availability
+from shop.models import AuditEntry, Hold, Order, OutboxMessage, Payment, Product, Refund
+from tests.conftest import english_client, login
+from tests.factories import make_product, make_user
+from tests.views.helpers import BUYER, add, path_of
+
+
+def _order() -> Order:
+    db.session.expire_all()
+    return db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
+
+
+def _kaspi_checkout(client, product, quantity=1, **changes):
+    add(client, product, quantity)
+    return client.post("/checkout", data={**BUYER, "payment_method": "kaspi", **changes})
+
+
+@pytest.fixture
+def staff(tiptop_app):
+    browser = english_client(tiptop_app)
+    login(browser, make_user(role="staff"))
+    return browser
+
+
+def test_choosing_kaspi_holds_the_order_for_the_kaspi_time_and_says_what_happens_next(tiptop_app, tiptop_client):
+    product = make_product(stock=5)
+    response = _kaspi_checkout(tiptop_client, product, 2)
+    order = _order()
+    assert response.status_code == 303 and path_of(response).startswith("/pay/kaspi/")
+    assert order.payment_provider == "kaspi" and order.status == "pending_payment"
+    hold = db.session.scalar(select(Hold).where(Hold.order_id == order.id))
+    assert hold.expires_at - order.created_at == timedelta(minutes=tiptop_app.config["KASPI_HOLD_MINUTES"])
+    page = tiptop_client.get(path_of(response)).get_data(as_text=True)
+    assert BUYER["phone"] in page and "Kaspi" in page
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("how-to-pay:")))
+    assert mail.recipient == BUYER["email"] and BUYER["phone"] in mail.body_text
+
+
+def test_the_buyer_can_correct_the_number_the_invoice_goes_to(tiptop_client):
+    response = _kaspi_checkout(tiptop_client, make_product(stock=5))
+    page = path_of(response)
+    assert tiptop_client.post(page, data={"phone": "+7 777 000 11 22"}).status_code == 303
+    assert _order().phone == "+7 777 000 11 22"
+    assert tiptop_client.post(page, data={"phone": "no"}).status_code == 400
+
+
+def test_the_kaspi_page_is_only_for_the_buyer_who_placed_the_order(tiptop_app, tiptop_client):
+    response = _kaspi_checkout(tiptop_client, make_product(stock=5))
+    assert english_client(tiptop_app).get(path_of(response)).status_code == 404
+
+
+def test_staff_mark_a_kaspi_order_paid_with_its_transaction_number_and_it_is_fulfilled_like_any_other(
+        tiptop_client, staff):
+    product = make_product(stock=5)
+    _kaspi_checkout(tiptop_client, product, 2)
+    order = _order()
+    queue = staff.get("/admin/payments/kaspi").get_data(as_text=True)
+    assert order.public_id[:8].upper() in queue and BUYER["phone"] in queue
+    assert staff.post(f"/admin/orders/{order.id}/kaspi-paid", data={"transaction": "KSP-7781234"}).status_code == 303
+    order = _order()
+    assert order.status == "paid" and order.needs_attention == ""
+    assert db.session.get(Product, product.id).on_hand == 3
+    assert db.session.scalar(select(Payment.payment_intent)) == "KSP-7781234"
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.paid")) == "order.paid"
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"order-confirmation:{order.id}"))
+    assert order.public_id[:8].upper() not in staff.get("/admin/payments/kaspi").get_data(as_text=True)
+
+
+def test_one_kaspi_transaction_number_pays_one_order_only(tiptop_app, tiptop_client, staff):
+    product = make_product(stock=5)
+    _kaspi_checkout(tiptop_client, product)
+    first = _order()
+    _kaspi_checkout(english_client(tiptop_app), product, email="second@example.kz")
+    second = _order()
+    staff.post(f"/admin/orders/{first.id}/kaspi-paid", data={"transaction": "KSP-1"})
+    response = staff.post(f"/admin/orders/{second.id}/kaspi-paid", data={"transaction": "KSP-1"})
+    assert response.status_code == 400 and "already recorded" in response.get_data(as_text=True)
+    assert db.session.get(Order, second.id).status == "pending_payment"
+
+
+def test_staff_cancel_an_unpaid_kaspi_order_and_its_kits_are_on_sale_again(tiptop_client, staff):
+    product = make_product(stock=5)
+    _kaspi_checkout(tiptop_client, product, 2)
+    order = _order()
+    assert availability([product.id], utcnow())[product.id] == 3
+    assert staff.post(f"/admin/orders/{order.id}/kaspi-cancel").status_code == 303
+    assert _order().status == "cancelled"
+    assert availability([product.id], utcnow())[product.id] == 5
+
+
+def test_a_kaspi_order_left_unpaid_expires_with_its_hold(tiptop_app, tiptop_client):
+    from shop.orders.expiry import expire_orders
+
+    product = make_product(stock=5)
+    _kaspi_checkout(tiptop_client, product)
+    order = _order()
+    expire_orders(utcnow() + timedelta(minutes=tiptop_app.config["KASPI_HOLD_MINUTES"] + 1))
+    assert _order().status == "cancelled"
+    assert db.session.scalar(select(Payment.status)) == "expired"
+    assert order.status == "cancelled"
+
+
+def test_a_kaspi_payment_confirmed_after_the_order_lapsed_is_still_taken_while_stock_lasts(tiptop_client, staff):
+    product = make_product(stock=5)
+    _kaspi_checkout(tiptop_client, product)
+    order = _order()
+    db.session.execute(update(Hold).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    from shop.orders.expiry import expire_orders
+
+    expire_orders(utcnow())
+    assert staff.post(f"/admin/orders/{order.id}/kaspi-paid", data={"transaction": "KSP-LATE"}).status_code == 303
+    assert _order().status == "paid" and db.session.get(Product, product.id).on_hand == 4
+
+
+def test_a_kaspi_refund_is_recorded_by_staff_with_its_kaspi_reference_and_restocks(tiptop_client, staff):
+    product = make_product(stock=5, price=500000)
+    _kaspi_checkout(tiptop_client, product, 2)
+    order = _order()
+    staff.post(f"/admin/orders/{order.id}/kaspi-paid", data={"transaction": "KSP-9"})
+    line = order.lines[0].id
+    form = {"request_key": "k1", "reason": "Damaged", f"refund_{line}": "1", f"restock_{line}": "1"}
+    refused = staff.post(f"/admin/orders/{order.id}/refund", data=form)
+    assert refused.status_code == 400 and "Kaspi" in refused.get_data(as_text=True)
+    made = staff.post(f"/admin/orders/{order.id}/refund", data={**form, "provider_reference": "KSP-R-42"})
+    assert made.status_code == 303
+    refund = db.session.scalar(select(Refund))
+    assert (refund.amount_minor, refund.reference) == (500000, "kaspi:KSP-R-42")
+    assert db.session.get(Product, product.id).on_hand == 4
+    assert _order().status == "partially_refunded"
+    assert db.session.scalar(select(func.count(Refund.id))) == 1
