@@ -70,7 +70,8 @@ def test_staff_mark_a_kaspi_order_paid_with_its_transaction_number_and_it_is_ful
     assert db.session.get(Product, product.id).on_hand == 3
     assert db.session.scalar(select(Payment.payment_intent)) == "KSP-7781234"
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.paid")) == "order.paid"
-    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"order-confirmation:{order.id}"))
+    confirmation = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"order-confirmation:{order.id}")
+    assert db.session.scalar(confirmation)
     assert order.public_id[:8].upper() not in staff.get("/admin/payments/kaspi").get_data(as_text=True)
 
 
