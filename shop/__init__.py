@@ -28,6 +28,8 @@ from .orders.views import bp as orders_blueprint
 from .pagecache import register_page_cache
 from .payments.views import bp as payments_blueprint
 from .security import register_converters, register_security
+from .seo.tags import register_seo
+from .seo.views import bp as seo_blueprint
 from .sessions import SessionCookies
 from .settings import register_settings
 from .templating import register_template_helpers
@@ -57,6 +59,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     register_i18n(app)
     register_assets(app)
     register_template_helpers(app)
+    register_seo(app)
     register_cli(app)
     register_caching(app)
     register_page_cache(app)
@@ -85,7 +88,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in (catalog_blueprint, courses_blueprint, cart_blueprint, checkout_blueprint, payments_blueprint,
-                      orders_blueprint, accounts_blueprint, learn_blueprint, admin_blueprint, api_blueprint):
+                      orders_blueprint, accounts_blueprint, learn_blueprint, admin_blueprint, api_blueprint,
+                      seo_blueprint):
         app.register_blueprint(blueprint)
 
 

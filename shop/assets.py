@@ -3,7 +3,9 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, request
+
+from .i18n import shared_url
 
 YEAR = 365 * 24 * 3600
 
@@ -20,7 +22,7 @@ def _fingerprint(folder: str, filename: str) -> str:
 def static_url(filename: str) -> str:
     """Return the URL of a static file with its content hash, so a change busts every cache."""
     version = _fingerprint(current_app.static_folder, filename)
-    return url_for("static", filename=filename, v=version)
+    return shared_url("static", filename=filename, v=version)
 
 
 class ShopFlask(Flask):
@@ -33,4 +35,4 @@ class ShopFlask(Flask):
 
 
 def register_assets(app: Flask) -> None:
-    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals.update(static_url=static_url, shared_url=shared_url)

@@ -31,7 +31,7 @@ AUTH_LIMIT = "10 per minute; 50 per hour"
 
 def _sign_in(user, next_url: str | None = None):
     """Start a fresh session for ``user`` (no fixation), keeping the chosen language and cart."""
-    keep = {key: session[key] for key in ("lang", "cart") if key in session}
+    keep = {key: session[key] for key in ("cart",) if key in session}
     session.clear()
     session.update(keep)
     login_user(user)
@@ -114,10 +114,7 @@ def logout():
     if current_user.is_authenticated:
         end_sessions(current_user.id)
     logout_user()
-    lang = session.get("lang")
     session.clear()
-    if lang:
-        session["lang"] = lang
     flash(_("You have logged out."), "info")
     return redirect(url_for("catalog.home"), 303)
 

@@ -171,7 +171,7 @@ def send_schedule(cohort_id: int, *, actor_id: int | None, now: datetime) -> int
         for enrolment in learners:
             locale = learner_locale(enrolment)
             queue_email(enrolment.email, "cohort_schedule", locale=locale, enrolment=enrolment, cohort=cohort,
-                        learn_link=external_url("learn.index"),
+                        learn_link=external_url("learn.index", locale=locale),
                         attachments=calendar_attachments(cohort, locale=locale))
         record(actor_id, "cohort.schedule_sent", f"cohort:{cohort_id}", now=now, learners=len(learners))
     return len(learners)

@@ -216,7 +216,7 @@ def refund_form(order, **defaults) -> RefundForm:
 
 def _units(form: RefundForm, prefix: str) -> dict[int, int]:
     return {int(name.removeprefix(prefix)): field.data for name, field in form._fields.items()
-            if name.startswith(prefix) and field.data}
+            if name.startswith(prefix) and name.removeprefix(prefix).isdigit() and field.data}
 
 
 def restock_choice(form: RefundForm) -> dict[int, int]:

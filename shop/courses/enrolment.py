@@ -59,9 +59,10 @@ def enrol_line(order: Order, line: OrderLine, *, now: datetime) -> list[Enrolmen
 
 def _queue_emails(order: Order, line: OrderLine, learner: User | None) -> None:
     cohort = db.session.get(Cohort, line.cohort_id)
-    learn_link = external_url("learn.index")
+    learn_link = external_url("learn.index", locale=order.locale)
     if learner is None or not learner.is_verified and not order.user_id:
-        invite_link = external_url("accounts.accept_invitation", token=invitation_token(order.email))
+        invite_link = external_url("accounts.accept_invitation", locale=order.locale,
+                                   token=invitation_token(order.email))
         queue_email(order.email, "enrolment_invitation", locale=order.locale, dedupe_key=f"invitation:{order.id}",
                     order=order, email=order.email, link=invite_link, learn_link=learn_link)
     queue_email(order.email, "enrolment_confirmation", locale=order.locale,

@@ -214,7 +214,8 @@ def send_reminders(now: datetime) -> int:
             enrolment.reminder_sent_at = now
             message = queue_email(enrolment.email, "cohort_reminder", locale=learner_locale(enrolment),
                                   dedupe_key=f"cohort-reminder:{cohort.id}:{enrolment.email.lower()}",
-                                  enrolment=enrolment, cohort=cohort, learn_link=external_url("learn.index"))
+                                  enrolment=enrolment, cohort=cohort,
+                                  learn_link=external_url("learn.index", locale=learner_locale(enrolment)))
             queued += message is not None
     return queued
 

@@ -78,7 +78,7 @@ def _entry(token: str | None, purpose: str) -> WaitlistEntry:
 
 
 def _leave_link(entry: WaitlistEntry) -> str:
-    return external_url("courses.leave_page", token=leave_token(entry))
+    return external_url("courses.leave_page", locale=entry.locale, token=leave_token(entry))
 
 
 def _locked_cohort(cohort_id: int) -> Cohort:
@@ -123,7 +123,8 @@ def join_waitlist(cohort_id: int, email: str, *, user: User | None = None, now: 
         else:
             queue_email(address, "waitlist_confirm", locale=entry.locale, dedupe_key=f"waitlist-confirm:{entry.id}",
                         entry=entry, cohort=cohort, leave_link=_leave_link(entry),
-                        confirm_link=external_url("courses.confirm_waitlist", token=confirm_token(entry)))
+                        confirm_link=external_url("courses.confirm_waitlist", locale=entry.locale,
+                                                  token=confirm_token(entry)))
     return entry
 
 
@@ -158,7 +159,7 @@ def _offer(entry: WaitlistEntry, cohort: Cohort, now: datetime) -> None:
     db.session.flush()
     queue_email(entry.email, "waitlist_offer", locale=entry.locale, dedupe_key=f"waitlist-offer:{entry.id}",
                 entry=entry, cohort=cohort, expires_at=expires_at, leave_link=_leave_link(entry),
-                claim_link=external_url("courses.claim_offer", token=claim_token(entry)))
+                claim_link=external_url("courses.claim_offer", locale=entry.locale, token=claim_token(entry)))
 
 
 def offer_freed_seats(cohort_id: int, *, now: datetime) -> int:

@@ -226,7 +226,7 @@ def _warn_low_stock(movement: StockMovement, threshold: int) -> None:
     queue_email(settings.staff_email, "low_stock", locale=settings.staff_locale,
                 dedupe_key=f"low-stock:{movement.product_id}:{movement.id}", product=product,
                 level=movement.level_after, threshold=threshold,
-                link=external_url("admin.product", product_id=movement.product_id))
+                link=external_url("admin.product", locale=settings.staff_locale, product_id=movement.product_id))
 
 
 def receive_stock(product: Product, quantity: int, *, now: datetime, reason: str = "", actor_id=None) -> StockMovement:

@@ -13,7 +13,7 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 def learners_only():
     """Send visitors to log in first, and back here afterwards."""
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")), 303)
+        return redirect(url_for("accounts.login", next=request.script_root + request.full_path.rstrip("?")), 303)
     return None
 
 

@@ -1,6 +1,8 @@
 """Render an e-mail from ``templates/email/<name>.{subject,txt,html}`` in the recipient's language."""
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
+
+from ..i18n import PREFIXES, current_locale, language_root
 
 
 def render_email(name: str, locale: str, **context) -> tuple[str, str, str]:
@@ -12,10 +14,14 @@ def render_email(name: str, locale: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def external_url(endpoint: str, **values) -> str:
-    """Return an absolute URL for e-mails and Stripe: SHOP_BASE_URL when set, else the request's host."""
+def external_url(endpoint: str, *, locale: str | None = None, **values) -> str:
+    """Return an absolute URL for e-mails and providers, in ``locale``'s language (the current one by default).
+
+    Built on SHOP_BASE_URL; only where it is not set (development) on the request's own host.
+    """
     base = current_app.config["SHOP_BASE_URL"]
-    if has_request_context() and not base:
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/") + language_root("ru")
+    with current_app.test_request_context(base_url=(base or "http://127.0.0.1:5000") + PREFIXES.get(
+            locale or current_locale(), "")):
         return url_for(endpoint, _external=True, **values)

@@ -9,7 +9,8 @@ from .links import order_token
 
 
 def _order_link(order: Order) -> str:
-    return external_url("orders.detail", public_id=order.public_id, token=order_token(order.public_id))
+    return external_url("orders.detail", locale=order.locale, public_id=order.public_id,
+                        token=order_token(order.public_id))
 
 
 def queue_confirmation(order: Order) -> None:
@@ -23,7 +24,7 @@ def tell_staff_of_paid_order(order: Order, *, delivery: str) -> None:
     settings = shop_settings()
     queue_email(settings.staff_email, "new_order", locale=settings.staff_locale,
                 dedupe_key=f"new-order:{order.id}", order=order, delivery=delivery,
-                link=external_url("admin.order", order_id=order.id))
+                link=external_url("admin.order", locale=settings.staff_locale, order_id=order.id))
 
 
 def tell_buyer_of_missed_lines(order: Order, missed: list[str]) -> None:

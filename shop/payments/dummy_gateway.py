@@ -21,7 +21,7 @@ class DummyGateway:
 
     def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutStart:
         reference = f"dummy_{secrets.token_urlsafe(12)}"
-        return CheckoutStart(reference, external_url("payments.dummy_page", reference=reference))
+        return CheckoutStart(reference, external_url("payments.dummy_page", locale=order.locale, reference=reference))
 
     def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
         payment = db.session.scalar(select(Payment).where(Payment.reference == reference,

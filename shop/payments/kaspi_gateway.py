@@ -27,7 +27,7 @@ class KaspiGateway:
 
     def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutStart:
         reference = f"kaspi_{secrets.token_urlsafe(12)}"
-        return CheckoutStart(reference, external_url("payments.kaspi_page", reference=reference))
+        return CheckoutStart(reference, external_url("payments.kaspi_page", locale=order.locale, reference=reference))
 
     def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
         payment = db.session.scalar(select(Payment).where(Payment.provider == self.name,

@@ -69,9 +69,9 @@ class StripeGateway:
             "payment_intent_data": {"metadata": {"order_id": order.public_id}},
             "line_items": [self._line_item(line.name, line.unit_price_minor, line.quantity) for line in order.lines],
             "expires_at": int(expires_at.timestamp()),
-            "success_url": (external_url("payments.success", order=order.public_id)
+            "success_url": (external_url("payments.success", locale=order.locale, order=order.public_id)
                             + "&session_id={CHECKOUT_SESSION_ID}"),
-            "cancel_url": external_url("payments.cancelled", order=order.public_id),
+            "cancel_url": external_url("payments.cancelled", locale=order.locale, order=order.public_id),
             "locale": {"kk": "auto"}.get(order.locale, order.locale),
         }
         if order.delivery_fee_minor:

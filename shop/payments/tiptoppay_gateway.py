@@ -221,8 +221,8 @@ class TipTopGateway:
             "Description": DESCRIPTIONS.get(order.locale, DESCRIPTIONS["ru"]).format(order.public_id),
             "Email": order.email, "InvoiceId": order.public_id, "AccountId": order.email,
             "RequireConfirmation": False, "SendEmail": False, "CultureName": CULTURES.get(order.locale, "ru-RU"),
-            "SuccessRedirectUrl": external_url("payments.success", order=order.public_id),
-            "FailRedirectUrl": external_url("payments.cancelled", order=order.public_id),
+            "SuccessRedirectUrl": external_url("payments.success", locale=order.locale, order=order.public_id),
+            "FailRedirectUrl": external_url("payments.cancelled", locale=order.locale, order=order.public_id),
             "JsonData": {"order": order.public_id, "cloudPayments": {"customerReceipt": receipt}},
         }
         model = self._model("/orders/create", payload, request_id=f"orders-create-{order.public_id}")

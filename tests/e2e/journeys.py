@@ -36,7 +36,7 @@ def buy_two_basil_kits_in_kazakh(page: Page, on_each_page: Callable[[Page], None
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     on_each_page(page)
 
-    page.locator('.main-nav a[href="/catalog/"]').click()
+    page.locator('.main-nav a[href$="/catalog/"]').click()
     expect(page).to_have_url(re.compile(r"/catalog/$"))
     page.locator("input[name=q]").fill(BASIL_IN_KAZAKH)
     page.locator("input[name=q]").press("Enter")
@@ -44,7 +44,7 @@ def buy_two_basil_kits_in_kazakh(page: Page, on_each_page: Callable[[Page], None
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     on_each_page(page)
 
-    page.locator(f'a.card-link[href="/products/{BASIL}"]').click()
+    page.locator(f'a.card-link[href$="/products/{BASIL}"]').click()
     expect(page).to_have_url(re.compile(f"/products/{BASIL}$"))
     quantity = page.locator("form.buy input[name=quantity]")
     most_before = int(quantity.get_attribute("max"))
@@ -53,17 +53,17 @@ def buy_two_basil_kits_in_kazakh(page: Page, on_each_page: Callable[[Page], None
     page.locator("form.buy button[type=submit]").click()
 
     expect(page).to_have_url(re.compile(r"/cart$"))
-    expect(page.locator(f'table.cart a[href="/products/{BASIL}"]')).to_have_count(1)
+    expect(page.locator(f'table.cart a[href$="/products/{BASIL}"]')).to_have_count(1)
     expect(page.locator("table.cart input[type=number][name=quantity]")).to_have_value("2")
     on_each_page(page)
-    page.locator('a.button[href="/checkout"]').click()
+    page.locator('a.button[href$="/checkout"]').click()
 
     expect(page).to_have_url(re.compile(r"/checkout$"))
     on_each_page(page)
     for selector, value in BUYER.items():
         page.locator(selector).fill(value)
     page.locator("input[name=delivery_method][value=courier]").check()
-    page.locator('form[action="/checkout"] button[type=submit]').click()
+    page.locator('form[action$="/checkout"] button[type=submit]').click()
 
     expect(page).to_have_url(re.compile(r"/pay/test/"))
     on_each_page(page)

@@ -67,7 +67,7 @@ def test_a_guest_buyer_gets_an_account_to_be_invited_to_and_the_invitation_email
     assert db.session.scalar(select(Enrolment.user_id)) == guest.id
     [invitation] = _messages("invitation:")
     assert invitation.recipient == "guest@example.kz"
-    assert "http://shop.test/account/invitation/" in invitation.body_text
+    assert "http://shop.test/en/account/invitation/" in invitation.body_text  # in the buyer's language
 
 
 def test_a_buyer_with_an_account_is_not_invited(app, now):

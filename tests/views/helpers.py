@@ -42,5 +42,5 @@ def join_waitlist_by_form(client, cohort, email: str):
     client.post(f"/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist", data={"email": email})
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == email.strip().lower(),
                                                             OutboxMessage.dedupe_key.startswith("waitlist-confirm:")))
-    link = re.search(r"https?://[^/\s]+(/courses/waitlist/confirm/\S+)", message.body_text).group(1)
+    link = re.search(r"https?://[^/\s]+((?:/en|/kk)?/courses/waitlist/confirm/\S+)", message.body_text).group(1)
     return client.post(link)

@@ -5,8 +5,8 @@ from flask import g
 
 from shop import create_app
 from shop.extensions import db
-from shop.models import Enrolment, Order, ProductImage, User
-from tests.conftest import TEST_ENV
+from shop.models import Enrolment, Order, ProductImage, Refund, User
+from tests.conftest import TEST_ENV, english_client
 from tests.factories import make_cohort, make_product
 from tests.views.helpers import add, pay_dummy
 
@@ -49,11 +49,13 @@ def world(app):
     order = db.session.scalar(db.select(Order))
     enrolment = Enrolment(cohort_id=cohort.id, email="learner@example.kz", full_name="Ержан Ахметов")
     db.session.add(enrolment)
+    refund = Refund(order_id=order.id, amount_minor=100, reference="dummy_re_world", source="staff")
+    db.session.add(refund)
     db.session.commit()
     return {
         "product_id": product.id, "category_id": product.category_id, "course_id": cohort.course_id,
         "cohort_id": cohort.id, "session_id": cohort.sessions[0].id, "enrolment_id": enrolment.id,
-        "order_id": order.id, "image_id": product.images[0].id,
+        "order_id": order.id, "image_id": product.images[0].id, "refund_id": refund.id,
     }
 
 
@@ -73,8 +75,7 @@ def _request(client, method: str, url: str):
 
 def _signed_in(app, role: str | None):
     """A browser signed in with ``role`` (None: a visitor), without spending a password hash per test."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client = english_client(app)
     if role is not None:
         user = User(email=f"{role}@cityfarm.kz", role=role, full_name=role.title())
         db.session.add(user)

@@ -15,7 +15,7 @@ def test_products_json_lists_prices_in_tiyn_and_availability_net_of_holds(client
     (item,) = response.json
     assert item == {"slug": "microgreens-kit", "name": item["name"], "category": product.category.slug,
                     "price": 1290000, "currency": "KZT", "available": 3,
-                    "url": "http://localhost/products/microgreens-kit", "includes_course": "microgreens-at-home"}
+                    "url": "http://localhost/en/products/microgreens-kit", "includes_course": "microgreens-at-home"}
 
 
 def test_inactive_products_are_not_listed(client, app):

@@ -8,7 +8,7 @@ from shop.courses.waitlist import claim_token, leave_token
 from shop.extensions import db
 from shop.inventory.services import seat_availability
 from shop.models import Enrolment, Hold, Order, OutboxMessage, WaitlistEntry
-from tests.conftest import post_webhook
+from tests.conftest import english_client, post_webhook
 from tests.factories import make_cohort, make_course, make_product
 from tests.stripe_stub import make_event
 from tests.views.helpers import BUYER, add, check_out, join_waitlist_by_form, path_of, pay_dummy
@@ -24,9 +24,7 @@ def _link(message: OutboxMessage, part: str) -> str:
 
 
 def _english(app):
-    browser = app.test_client()
-    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return browser
+    return english_client(app)
 
 
 def test_buying_two_seats_through_the_dummy_provider_enrols_two_and_leaves_the_rest(client, app, now):
@@ -48,7 +46,7 @@ def test_a_started_or_cancelled_cohort_offers_no_booking_or_waiting_list(client,
 def test_a_full_cohort_offers_the_waiting_list_form(client, app):
     cohort = make_cohort(capacity=0)
     page = client.get(f"/courses/{cohort.course.slug}").get_data(as_text=True)
-    assert f'action="/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist"' in page
+    assert f'action="/en/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist"' in page
     assert 'name="email"' in page and 'name="csrf_token"' in page
     assert f'<label for="waitlist-email-{cohort.id}">' in page
     assert "Join the waiting list" in page and "Book a seat" not in page
@@ -262,6 +260,6 @@ def test_the_course_page_shows_the_staff_description_the_kits_with_it_and_each_l
     db.session.commit()
     page = client.get("/courses/herbs-course").get_data(as_text=True)
     assert "<b>sowing</b>" in page and "<script>alert(1)" not in page
-    assert 'href="/products/herb-kit"' in page and "Retired kit" not in page
+    assert 'href="/en/products/herb-kit"' in page and "Retired kit" not in page
     schedule = page[page.index('class="schedule"'):page.index("</details>")]
     assert "3 sessions" in schedule and schedule.count("<li>") == 3 and "Pinching and harvest" in schedule

@@ -24,7 +24,7 @@ def _mail(recipient: str, template_word: str) -> OutboxMessage:
 
 
 def _link(message: OutboxMessage, path: str) -> str:
-    return re.search(rf"http://shop\.test({path}\S+)", message.body_text).group(1)
+    return re.search(rf"http://shop\.test(?:/en|/kk)?({path}\S+)", message.body_text).group(1)
 
 
 def _fresh(app):

@@ -27,8 +27,9 @@ from shop.courses.waitlist import confirm_token, join_waitlist
 from shop.extensions import db
 from shop.forms import ConfirmForm, ShopForm
 from shop.models import CohortSession, Enrolment, OrderLine, Payment
+from shop.payments.forms import KaspiPhoneForm
 from tests.admin_support import paid_order
-from tests.conftest import WEBHOOK_SECRET, _assert_integrity, _reset_schema, make_app
+from tests.conftest import WEBHOOK_SECRET, _assert_integrity, _reset_schema, english_client, make_app
 from tests.factories import make_category, make_cohort, make_course, make_product, make_user
 from tests.stripe_stub import sign_webhook
 from tests.unit.test_form_base import _form_classes
@@ -122,11 +123,10 @@ def world(database_url, request):
 
 
 def _client(world: World, who: str | None):
-    client = world.app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client = english_client(world.app)
     if who is not None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(world.admin_id if who == "admin" else world.learner_id)
+            session["_user_id"] = f"{world.admin_id if who == 'admin' else world.learner_id}:1"  # id:session version
             session["_fresh"] = True
     return client
 
@@ -225,6 +225,10 @@ TARGETS = [
     Target("/courses/microgreens-101/cohorts/{cohort_id}/waitlist", forms=(WaitlistForm,),
            baseline={"email": "waiting@example.kz"}),
     Target("/pay/test/{reference}", raw_fields=("outcome",), baseline={"outcome": "pay"}),
+    Target("/pay/kaspi/{reference}", forms=(KaspiPhoneForm,), baseline={"phone": "+7 701 234 56 78"}),
+    Target("/admin/orders/{order_id}/kaspi-paid", forms=(F.KaspiPaidForm,), baseline={"transaction": "KSP-1"}),
+    Target("/admin/orders/{order_id}/kaspi-cancel", forms=(ConfirmForm,)),
+    Target("/admin/refunds/{order_id}/receipt", forms=(ConfirmForm,)),
     Target("/admin/products/new", forms=(F.ProductForm,), baseline=PRODUCT),
     Target("/admin/products/{product_id}", forms=(F.ProductForm,), baseline=PRODUCT),
     Target("/admin/products/{product_id}/receive", forms=(F.ReceiveForm,), prefix="receive",

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from shop.clock import almaty
 from shop.extensions import db
 from shop.models import Enrolment, OutboxMessage, User
+from tests.conftest import english_client
 from tests.factories import make_cohort, make_product, make_user
 from tests.views.helpers import BUYER, add, path_of, pay_dummy
 
@@ -22,7 +23,7 @@ def _enrolled_learner(client, login_as, cohort, email="learner@example.kz"):
 
 def test_a_visitor_is_sent_to_log_in(client, app):
     response = client.get("/learn/")
-    assert response.status_code == 303 and path_of(response) == "/account/login?next=/learn/"
+    assert response.status_code == 303 and path_of(response) == "/account/login?next=/en/learn/"
     assert client.get(f"/learn/cohorts/{make_cohort().id}.ics").status_code == 303
 
 
@@ -47,8 +48,7 @@ def test_an_in_person_cohort_shows_its_venue_to_its_learners(client, app, login_
 def test_another_learner_sees_neither_the_cohort_nor_its_join_link_nor_its_calendar(app, client, login_as):
     cohort = make_cohort(join_url="https://meet.example/secret-room")
     _enrolled_learner(client, login_as, cohort)
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    other = english_client(app)
     g.pop("_login_user", None)  # the test's app context (and ``g``) outlives requests: forget the learner
     outsider = make_user(email="outsider@example.kz")
     answer = other.post("/account/login", data={"email": outsider.email, "password": "correct horse battery"})
@@ -104,8 +104,7 @@ def test_a_guest_buyer_is_invited_and_reaches_the_cohort_under_learn(app, client
     invitation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("invitation:")))
     assert invitation.recipient == BUYER["email"]
     link = next(word for word in invitation.body_text.split() if "/account/invitation/" in word)
-    browser = app.test_client()
-    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    browser = english_client(app)
     response = browser.post(link.replace("http://shop.test", ""), data={"password": "a long new password 1"})
     assert response.status_code == 303
     page = browser.get("/learn/").get_data(as_text=True)

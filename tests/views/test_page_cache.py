@@ -114,12 +114,13 @@ def test_another_visitor_is_served_the_kept_page(app, client, shelf, monkeypatch
     assert served_from_memory(english_client(app), "/catalog/", monkeypatch) == page
 
 
-def test_each_language_and_query_is_kept_apart(client, shelf, monkeypatch):
-    english = rendered(client, "/catalog/", monkeypatch)
-    russian = rendered(client, "/catalog/?lang=ru", monkeypatch)
+def test_each_language_and_query_is_kept_apart(app, client, shelf, monkeypatch):
+    english = rendered(client, "/catalog/", monkeypatch)  # /en/catalog/
+    russian_visitor = app.test_client()
+    russian = rendered(russian_visitor, "/catalog/", monkeypatch)
     assert 'lang="ru"' in russian and 'lang="en"' in english
-    assert 'lang="ru"' in rendered(client, "/catalog/", monkeypatch)  # ?lang= was remembered: Russian, kept apart
-    assert 'lang="ru"' in served_from_memory(client, "/catalog/", monkeypatch)
+    assert 'lang="ru"' in served_from_memory(russian_visitor, "/catalog/", monkeypatch)
+    assert 'lang="en"' in served_from_memory(client, "/catalog/", monkeypatch)
     assert "Basil kit" not in rendered(client, "/catalog/?q=tomato", monkeypatch)
 
 
@@ -275,18 +276,18 @@ def test_received_stock_shows_at_once(client, app, monkeypatch):
 
 def test_another_buyers_hold_shows_at_once_and_its_expiry_shows_when_it_runs_out(app, client, monkeypatch):
     kit = make_product(slug="the-kit", stock=1)
-    assert 'action="/cart/add"' in rendered(client, "/products/the-kit", monkeypatch)
+    assert 'action="/en/cart/add"' in rendered(client, "/products/the-kit", monkeypatch)
     buyer = english_client(app)
     add(buyer, kit)
     assert check_out(buyer).status_code == 303
     page = rendered(client, "/products/the-kit", monkeypatch)
-    assert "Sold out" in page and 'action="/cart/add"' not in page
+    assert "Sold out" in page and 'action="/en/cart/add"' not in page
     assert "Sold out" in served_from_memory(client, "/products/the-kit", monkeypatch)
     expiry = db.session.scalar(db.select(Hold.expires_at))
     travel(monkeypatch, expiry - timedelta(seconds=1))
     assert "Sold out" in served_from_memory(client, "/products/the-kit", monkeypatch)
     travel(monkeypatch, expiry)
-    assert 'action="/cart/add"' in rendered(client, "/products/the-kit", monkeypatch)
+    assert 'action="/en/cart/add"' in rendered(client, "/products/the-kit", monkeypatch)
 
 
 def test_a_taken_seat_shows_at_once(app, client, monkeypatch):

@@ -26,6 +26,8 @@ class References(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") in ("canonical", "alternate"):
+            return  # the page's own addresses for search engines: nothing the browser fetches
         for name, value in attrs.items():
             if (tag, name) in RESOURCE_ATTRIBUTES and value:
                 self.resources.append(value)

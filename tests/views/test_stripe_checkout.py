@@ -7,6 +7,7 @@ from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import Order, Payment, ProcessedEvent, Refund, StockMovement
 from shop.orders.expiry import expire_orders as release_expired
+from shop.payments.providers import gateway_for
 from shop.payments.reconcile import settle_late_payments
 from tests.conftest import post_webhook
 from tests.factories import make_product
@@ -181,7 +182,7 @@ def test_an_order_stripe_was_paid_for_without_a_webhook_is_fulfilled_not_cancell
     _, session_id = _start(stripe_client, stripe_stub, product)
     stripe_stub.complete(session_id)  # the buyer paid and closed the tab; the webhook never came
     later = now + timedelta(minutes=40)
-    assert settle_late_payments(later) == 1
+    assert settle_late_payments(later, gateway_for) == 1
     assert release_expired(later)[:2] == (0, 0)
     db.session.expire_all()
     assert db.session.scalar(select(Order.status)) == "paid" and _sold(product) == -2
@@ -191,7 +192,7 @@ def test_an_unpaid_stripe_order_is_still_cancelled_when_its_time_runs_out(stripe
     product = make_product(stock=5)
     _start(stripe_client, stripe_stub, product)
     later = now + timedelta(minutes=40)
-    assert settle_late_payments(later) == 0
+    assert settle_late_payments(later, gateway_for) == 0
     assert release_expired(later)[1] == 1
     db.session.expire_all()
     assert db.session.scalar(select(Order.status)) == "cancelled" and _sold(product) == 0
@@ -204,7 +205,7 @@ def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late
     session = stripe_stub.complete(session_id)
     later = now + timedelta(minutes=40)
     stripe_stub.down()
-    assert settle_late_payments(later) == 0
+    assert settle_late_payments(later, gateway_for) == 0
     stripe_stub.up()
     assert "could not ask stripe" in shop_logs.text
     assert release_expired(later)[1] == 1

@@ -19,7 +19,7 @@ def admins_only(view: Callable) -> Callable:
 def require_staff():
     """Send visitors to log in, refuse customers (403), and keep admin-only pages for administrators."""
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")), 303)
+        return redirect(url_for("accounts.login", next=request.script_root + request.full_path.rstrip("?")), 303)
     if not current_user.is_staff:
         abort(403)
     view = current_app.view_functions.get(request.endpoint)
