@@ -27,6 +27,7 @@ from .log import configure_logging
 from .orders.views import bp as orders_blueprint
 from .pagecache import register_page_cache
 from .payments.views import bp as payments_blueprint
+from .same_origin import register_same_origin
 from .security import register_converters, register_security
 from .seo.tags import register_seo
 from .seo.views import bp as seo_blueprint
@@ -56,6 +57,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
+    register_same_origin(app)
     register_i18n(app)
     register_assets(app)
     register_template_helpers(app)

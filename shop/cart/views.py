@@ -6,6 +6,7 @@ from ..checkout.delivery import delivery_options
 from ..clock import utcnow
 from ..errors import ShopError
 from ..i18n import current_locale
+from ..same_origin import same_origin_post
 from ..settings import shop_settings
 from .services import add_to_cart, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
@@ -27,6 +28,7 @@ def view():
 
 
 @bp.post("/cart/add")
+@same_origin_post("cart.add")
 def add():
     user = current_user_or_none()
     try:

@@ -10,6 +10,7 @@ from ..errors import ShopError
 from ..extensions import limiter
 from ..forms import ConfirmForm
 from ..i18n import current_locale
+from ..same_origin import same_origin_post
 from .forms import WaitlistForm
 from .services import active_courses, cohorts_of, course_by_slug, group_by_course, join_waitlist, leave_waitlist
 from .waitlist import InvalidWaitlistLink, OfferLapsed, entry_for_leaving, open_offer
@@ -37,6 +38,7 @@ def course(slug: str):
 
 @bp.post("/<slug>/cohorts/<int:cohort_id>/waitlist")
 @limiter.limit("10 per minute", methods=["POST"])
+@same_origin_post("courses.join")
 def join(slug: str, cohort_id: int):
     found = course_by_slug(slug) or abort(404)
     if cohort_id not in {cohort.id for cohort in found.cohorts}:

@@ -47,7 +47,7 @@ def test_a_full_cohort_offers_the_waiting_list_form(client, app):
     cohort = make_cohort(capacity=0)
     page = client.get(f"/courses/{cohort.course.slug}").get_data(as_text=True)
     assert f'action="/en/courses/{cohort.course.slug}/cohorts/{cohort.id}/waitlist"' in page
-    assert 'name="email"' in page and 'name="csrf_token"' in page
+    assert 'name="email"' in page and 'name="csrf_token"' not in page  # checked by origin: the page is shared
     assert f'<label for="waitlist-email-{cohort.id}">' in page
     assert "Join the waiting list" in page and "Book a seat" not in page
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.models import Order
 from tests.conftest import _reset_schema, running
-from tests.factories import make_product, make_user
+from tests.factories import make_cohort, make_course, make_product, make_user
 
 FORMS = ["/cart/add", "/cart/update", "/checkout", "/account/register", "/account/login", "/account/logout",
          "/account/reset"]
@@ -27,11 +27,45 @@ def test_a_post_without_a_valid_csrf_token_gets_400(csrf_client, path):
     assert csrf_client.post(path, data={"product": "basil", "csrf_token": "forged"}).status_code == 400
 
 
-def test_a_form_with_its_token_is_accepted(csrf_client):
+def test_a_form_with_its_token_is_accepted(csrf_client, shop_logs):
+    page = csrf_client.get("/account/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    answer = csrf_client.post("/account/login", data={"email": "a@b.kz", "password": "x", "csrf_token": token})
+    assert answer.status_code == 400 and "sign-in refused: no account" in shop_logs.text  # checked, not refused
+
+
+# The storefront's own forms (add to cart, book a seat, join a waiting list) carry no per-visitor token, so
+# the page is the same for every new visitor; the browser's headers prove where the post comes from.
+OWN_PAGE = [{"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}, {"Origin": "http://shop.test"},
+            {"Referer": "http://localhost/products/basil"}]
+OTHER_SITE = [{}, {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Sec-Fetch-Site": "none"},
+              {"Origin": "https://evil.example"}, {"Origin": "null"}, {"Referer": "https://evil.example/shop.test"},
+              {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}]
+
+
+@pytest.mark.parametrize("headers", OWN_PAGE)
+def test_the_storefront_forms_are_accepted_from_the_shops_own_pages(csrf_client, headers):
     make_product(stock=3, slug="basil")
-    page = csrf_client.get("/products/basil").get_data(as_text=True)
-    token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    assert csrf_client.post("/cart/add", data={"product": "basil", "csrf_token": token}).status_code == 303
+    assert csrf_client.post("/cart/add", data={"product": "basil"}, headers=headers).status_code == 303
+    assert 'name="line"' in csrf_client.get("/cart").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", OTHER_SITE)
+def test_the_storefront_forms_refuse_posts_from_other_sites_or_from_nowhere(csrf_client, headers):
+    make_product(stock=3, slug="basil")
+    cohort = make_cohort(course=make_course(slug="herbs"), capacity=1)
+    assert csrf_client.post("/cart/add", data={"product": "basil"}, headers=headers).status_code == 400
+    joined = csrf_client.post(f"/courses/herbs/cohorts/{cohort.id}/waitlist", data={"email": "a@b.kz"},
+                              headers=headers)
+    assert joined.status_code == 400
+    assert 'name="line"' not in csrf_client.get("/cart").get_data(as_text=True)
+
+
+def test_a_first_visit_to_the_storefront_sets_no_cookie(csrf_client):
+    make_product(stock=3, slug="basil")
+    for path in ("/", "/catalog/", "/products/basil", "/courses/"):
+        response = csrf_client.get(path)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
 
 
 def test_the_stripe_webhook_needs_no_csrf_token_but_a_signature(csrf_client):
