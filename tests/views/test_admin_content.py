@@ -143,3 +143,18 @@ def test_an_earlier_version_can_be_taken_as_the_start_of_a_new_one(client, staff
 def test_unknown_pages_and_versions_are_not_found(client, staff, now, path):
     seed_demo(now)
     assert client.get(path).status_code == 404
+
+
+def test_staff_see_the_consent_an_order_and_an_account_record_with_links_to_those_versions(app, client, staff, now):
+    from shop.models import Order
+    from tests.admin_support import paid_order
+    from tests.factories import make_product
+
+    seed_demo(now)
+    order = paid_order(app, make_product(stock=3))
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert "Offer accepted and consent to the processing of personal data given" in page
+    assert 'href="/admin/pages/offer/versions/1"' in page and 'href="/admin/pages/privacy/versions/1"' in page
+    db.session.execute(db.update(Order).values(terms_accepted_at=None, offer_version=None, privacy_version=None))
+    db.session.commit()
+    assert "No consent recorded" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
