@@ -26,6 +26,7 @@ from .learn.views import bp as learn_blueprint
 from .log import configure_logging
 from .orders.views import bp as orders_blueprint
 from .pagecache import register_page_cache
+from .pages.views import bp as pages_blueprint
 from .payments.views import bp as payments_blueprint
 from .same_origin import register_same_origin
 from .security import register_converters, register_security
@@ -91,7 +92,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for blueprint in (catalog_blueprint, courses_blueprint, cart_blueprint, checkout_blueprint, payments_blueprint,
                       orders_blueprint, accounts_blueprint, learn_blueprint, admin_blueprint, api_blueprint,
-                      seo_blueprint):
+                      seo_blueprint, pages_blueprint):
         app.register_blueprint(blueprint)
 
 

@@ -14,7 +14,7 @@ from flask_wtf.file import FileField
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import fields
-from wtforms.validators import StopValidation
+from wtforms.validators import DataRequired, StopValidation
 
 from .inputs import has_control, whole_number
 
@@ -22,6 +22,7 @@ ONE_LINE_MESSAGE = _l("This field cannot contain line breaks or control characte
 CONTROL_MESSAGE = _l("This field cannot contain control characters.")
 CHOOSE_MESSAGE = _l("Choose one of the options.")
 WHOLE_NUMBER_MESSAGE = _l("Enter a whole number.")
+CONSENT_MESSAGE = _l("To continue, accept the offer and consent to the processing of your personal data.")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 
 
@@ -107,3 +108,10 @@ class RadioField(fields.RadioField):
 class ConfirmForm(ShopForm):
     """A button that only needs its CSRF token: confirming what an e-mailed link asks (mail scanners open
     links too, so a link alone changes nothing), and the staff's cancel, delete and make-main buttons."""
+
+
+def consent_field() -> fields.BooleanField:
+    """The required checkbox ``accept_terms`` (value ``y``): the offer accepted and consent to the processing of
+    personal data. The service records it with the versions of both texts; this only checks it was ticked."""
+    return fields.BooleanField(_l("I accept the offer and consent to the processing of my personal data"),
+                               validators=[DataRequired(message=CONSENT_MESSAGE)])

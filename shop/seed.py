@@ -1,4 +1,5 @@
-"""Load the demo catalogue, courses and cohorts; running it again changes nothing."""
+"""Load the demo catalogue, courses and cohorts, the shop's details and its information pages; running it again
+changes nothing (what exists already, staff's own edits included, is left as it is)."""
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -8,7 +9,10 @@ from .database import unit_of_work
 from .extensions import db
 from .inventory.services import receive_stock
 from .models import Category, Cohort, CohortSession, Course, Product, ProductImage
+from .models.content import SHOP_DETAILS_ID, InfoPage, InfoPageVersion, ShopDetails
+from .pages.markup import clean_page_text
 from .seed_data import CATEGORIES, COURSES, PRODUCTS, VENUE
+from .seed_pages import PAGES, SHOP_DETAILS
 
 SESSIONS_PER_COHORT = 4
 
@@ -70,6 +74,26 @@ def _seed_product(data: dict, categories: dict[str, Category], courses: dict[str
         receive_stock(product, data["stock"], now=now, reason="Demo catalogue: opening stock")
 
 
+def _seed_shop_details(now: datetime) -> None:
+    if db.session.get(ShopDetails, SHOP_DETAILS_ID) is None:
+        db.session.add(ShopDetails(id=SHOP_DETAILS_ID, updated_at=now, **SHOP_DETAILS))
+
+
+def _seed_pages(now: datetime) -> None:
+    """Write version 1 of each information page that has no text yet."""
+    existing = set(db.session.scalars(select(InfoPage.slug)))
+    for slug, data in PAGES.items():
+        if slug in existing:
+            continue
+        page = InfoPage(slug=slug, version=1)
+        version = InfoPageVersion(number=1, created_at=now)
+        for lang, title, body in zip(("ru", "kk", "en"), data["title"], data["body"], strict=True):
+            setattr(version, f"title_{lang}", title)
+            setattr(version, f"body_{lang}", clean_page_text(body))
+        page.versions = [version]
+        db.session.add(page)
+
+
 def seed_demo(now: datetime) -> int:
     """Create whatever of the demo catalogue is missing; return how many products were added."""
     added = 0
@@ -88,6 +112,8 @@ def seed_demo(now: datetime) -> int:
             if data["slug"] not in existing:
                 _seed_product(data, categories, courses, now)
                 added += 1
+        _seed_shop_details(now)
+        _seed_pages(now)
     return added
 
 

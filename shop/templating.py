@@ -10,8 +10,14 @@ from .clock import to_local
 from .i18n import LANGUAGE_NAMES, current_locale
 from .money import format_money
 from .orders.status import status_label
+from .pages.buying import HowToBuy, how_to_buy
+from .pages.details import shop_details
+from .pages.markup import page_html
+from .pages.services import PAGE_TITLES
 from .payments.methods import NAMES as METHOD_NAMES
 from .payments.methods import provider_name
+from .payments.providers import enabled_methods
+from .settings import shop_settings
 
 
 def money(amount_minor: int | None) -> str:
@@ -47,15 +53,22 @@ def tr(obj, field: str) -> str:
     return obj.tr(field, current_locale()) if obj is not None else ""
 
 
+def buying_terms() -> HowToBuy:
+    """Return how one pays and how a kit arrives, as this shop is configured, in the visitor's language."""
+    return how_to_buy(shop_settings().checkout, enabled_methods(), current_locale())
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["rich"] = rich_text
+    app.jinja_env.filters["rich_page"] = page_html
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,
                                  order_status_label=status_label, provider_name=provider_name,
-                                 payment_method_name=lambda code: str(METHOD_NAMES.get(code, code)))
+                                 payment_method_name=lambda code: str(METHOD_NAMES.get(code, code)),
+                                 shop_details=shop_details, how_to_buy=buying_terms, INFO_PAGES=PAGE_TITLES)
 
     @app.context_processor
     def cart_badge():

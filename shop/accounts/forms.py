@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import ShopForm
+from ..forms import ShopForm, consent_field
 
 EMAIL = [DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
 
@@ -12,6 +12,7 @@ class RegisterForm(ShopForm):
     email = EmailField(_l("E-mail"), validators=EMAIL)
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    accept_terms = consent_field()
 
 
 class LoginForm(ShopForm):

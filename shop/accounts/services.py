@@ -16,6 +16,7 @@ from ..mail.compose import external_url, render_email
 from ..mail.outbox import queue_email
 from ..models import Enrolment, Order, User
 from ..models.user import ROLES
+from ..pages.services import Consent, consent_given, require_consent
 from ..tokens import BadToken, sign, unsign
 
 logger = logging.getLogger("shop.accounts")
@@ -48,20 +49,25 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register_user(email: str, full_name: str, password: str, *, now: datetime, locale: str = "ru") -> None:
+def register_user(email: str, full_name: str, password: str, *, now: datetime, locale: str = "ru",
+                  accepts_terms: bool = False) -> None:
     """Open an unverified account for a new address, or tell an address's owner that it has one.
 
     The person registering is not signed in: both cases answer alike and take alike long (the
     password is hashed either way, one e-mail is queued either way), so registering tells nobody
     whether an address has an account, and typing someone's address gains nothing. The new account's
-    owner signs in by the verification link sent to the address.
+    owner signs in by the verification link sent to the address. Refused without consent to the offer and the
+    processing of personal data; a new account records it with the versions of both texts.
     """
+    require_consent(accepts_terms)
     check_password_strength(password)
     password_hash = generate_password_hash(password)
     address = normalise_email(email)
     with unit_of_work():
         existing = find_user(address)
-        created = _new_account(address, full_name, password_hash, locale=locale, now=now) if existing is None else None
+        created = None
+        if existing is None:
+            created = _new_account(address, full_name, password_hash, locale=locale, consent=consent_given(now))
         if created is not None:
             queue_email(address, "verify_email", locale=locale, user=created,
                         link=external_url("accounts.verify_email", token=verification_token(created)))
@@ -71,10 +77,12 @@ def register_user(email: str, full_name: str, password: str, *, now: datetime, l
                     reset_link=external_url("accounts.reset_password", token=make_password_token(user)))
 
 
-def _new_account(address: str, full_name: str, password_hash: str, *, locale: str, now: datetime) -> User | None:
+def _new_account(address: str, full_name: str, password_hash: str, *, locale: str,
+                 consent: Consent) -> User | None:
     """Add a customer account; None when a registration of the same address won the race (only flushes)."""
     user = User(email=address, full_name=full_name.strip(), password_hash=password_hash, role="customer",
-                locale=locale, created_at=now)
+                locale=locale, created_at=consent.accepted_at)
+    consent.record_on(user)
     try:
         with db.session.begin_nested():
             db.session.add(user)

@@ -46,7 +46,7 @@ def register():
     if form.validate_on_submit():
         try:
             register_user(form.email.data, form.full_name.data, form.password.data, now=utcnow(),
-                          locale=current_locale())
+                          locale=current_locale(), accepts_terms=form.accept_terms.data)
         except ShopError as error:
             show_error(error, form)
         else:

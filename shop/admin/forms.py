@@ -7,7 +7,18 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from ..clock import ALMATY
 from ..forms import IntegerField, SelectField, ShopForm, choice_id
@@ -244,3 +255,50 @@ def form_values(form: ShopForm) -> dict:
     """Return the form's data without its CSRF token, ready for a service; texts left out become ""."""
     return {name: "" if value is None and type(form[name]) in (StringField, TextAreaField) else value
             for name, value in form.data.items() if name != "csrf_token"}
+
+
+# --- the shop's details and information pages ----------------------------------------------------------
+
+def https_link(max_length: int) -> list:
+    """Return the validators of an optional link shown to visitors: https only, so never ``javascript:``."""
+    return [Optional(), Length(max=max_length),
+            Regexp(r"\Ahttps://[^\s<>\"']+\Z", message=_l("Enter a link that starts with https://."))]
+
+
+class ShopDetailsForm(ShopForm):
+    legal_name_ru = StringField(_l("Legal name (Russian)"), validators=[DataRequired(), Length(max=200)])
+    legal_name_kk = StringField(_l("Legal name (Kazakh)"), validators=[Length(max=200)])
+    legal_name_en = StringField(_l("Legal name (English)"), validators=[Length(max=200)])
+    bin_iin = StringField(_l("BIN or IIN"), validators=[
+        DataRequired(), Regexp(r"\A[0-9]{12}\Z", message=_l("A BIN or IIN is 12 digits."))])
+    legal_address_ru = StringField(_l("Legal address (Russian)"), validators=[DataRequired(), Length(max=300)])
+    legal_address_kk = StringField(_l("Legal address (Kazakh)"), validators=[Length(max=300)])
+    legal_address_en = StringField(_l("Legal address (English)"), validators=[Length(max=300)])
+    pickup_address_ru = StringField(_l("Pickup address (Russian)"), validators=[DataRequired(), Length(max=300)])
+    pickup_address_kk = StringField(_l("Pickup address (Kazakh)"), validators=[Length(max=300)])
+    pickup_address_en = StringField(_l("Pickup address (English)"), validators=[Length(max=300)])
+    pickup_hours_ru = StringField(_l("Pickup hours (Russian)"), validators=[DataRequired(), Length(max=200)])
+    pickup_hours_kk = StringField(_l("Pickup hours (Kazakh)"), validators=[Length(max=200)])
+    pickup_hours_en = StringField(_l("Pickup hours (English)"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[
+        DataRequired(), Regexp(r"\A\+?[0-9 ()\-]{10,20}\Z", message=_l("Enter a phone number like +7 701 234 56 78."))])
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                                                  Length(max=254)])
+    whatsapp_url = StringField(_l("WhatsApp link (https://wa.me/…)"), validators=https_link(300))
+    telegram_url = StringField(_l("Telegram link (https://t.me/…)"), validators=https_link(300))
+    map_url = StringField(_l("Map link (2GIS, Yandex or Google Maps)"), validators=https_link(500))
+
+
+PAGE_TEXT = [Length(max=100_000)]
+
+
+class InfoPageForm(ShopForm):
+    # The version the editor started from: saving refuses when someone saved a newer one meanwhile.
+    base_version = IntegerField(widget=HiddenInput(), default=0,
+                                validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=200)])
+    title_kk = StringField(_l("Title (Kazakh)"), validators=[Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
+    body_ru = TextAreaField(_l("Text (Russian)"), validators=[DataRequired(), *PAGE_TEXT])
+    body_kk = TextAreaField(_l("Text (Kazakh)"), validators=PAGE_TEXT)
+    body_en = TextAreaField(_l("Text (English)"), validators=PAGE_TEXT)

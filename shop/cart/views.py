@@ -2,12 +2,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..checkout.delivery import delivery_options
 from ..clock import utcnow
 from ..errors import ShopError
-from ..i18n import current_locale
 from ..same_origin import same_origin_post
-from ..settings import shop_settings
 from .services import add_to_cart, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
 
@@ -23,8 +20,7 @@ def _back_to_cart(cart=None):
 @bp.get("/cart")
 def view():
     summary = summarise(current_cart(), utcnow())
-    return render_template("cart/cart.html", summary=summary,
-                           delivery=delivery_options(shop_settings().checkout, current_locale()))
+    return render_template("cart/cart.html", summary=summary)
 
 
 @bp.post("/cart/add")

@@ -6,12 +6,20 @@ from flask_babel import lazy_gettext as _l
 from ..orders.status import DELIVERY_LABELS as LABELS
 from ..settings import CheckoutRules
 
+# When a kit arrives by each method (the delivery and payment page says the same at length)
+TIMES = {
+    "pickup": _l("ready the next working day"),
+    "courier": _l("in 1–2 working days"),
+    "post": _l("in 3–10 working days"),
+}
+
 
 @dataclass(frozen=True)
 class DeliveryOption:
     code: str
     label: str
     fee_minor: int
+    when: str = ""
 
 
 def delivery_label(code: str, rules: CheckoutRules, locale: str) -> str:
@@ -23,5 +31,5 @@ def delivery_label(code: str, rules: CheckoutRules, locale: str) -> str:
 
 def delivery_options(rules: CheckoutRules, locale: str) -> list[DeliveryOption]:
     """Return the methods in the order the checkout offers them."""
-    return [DeliveryOption(code, delivery_label(code, rules, locale), rules.delivery_fee(code, needs_delivery=True))
-            for code in LABELS]
+    return [DeliveryOption(code, delivery_label(code, rules, locale), rules.delivery_fee(code, needs_delivery=True),
+                           str(TIMES[code])) for code in LABELS]

@@ -6,7 +6,7 @@ from wtforms import EmailField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
-from ..forms import RadioField, ShopForm
+from ..forms import RadioField, ShopForm, consent_field
 from .delivery import LABELS
 
 PHONE = re.compile(r"\A\+?[0-9 ()\-]{10,20}\Z")
@@ -24,6 +24,7 @@ class CheckoutForm(ShopForm):
     city = StringField(_l("City"), validators=[Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=500)])
     payment_method = RadioField(_l("Payment"))  # the shop's enabled methods, set when the form is made
+    accept_terms = consent_field()
 
     def __init__(self, *args, needs_delivery: bool = True, methods: tuple[str, ...] = ("dummy",), **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,7 +42,8 @@ def start():
         buyer = BuyerDetails(**{name: form[name].data or "" for name in
                                 ("email", "full_name", "phone", "delivery_method", "city", "address",
                                  "payment_method")},
-                             locale=current_locale(), client_ip=request.remote_addr or "")
+                             locale=current_locale(), client_ip=request.remote_addr or "",
+                             accepts_terms=form.accept_terms.data)
         try:
             order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=gateway_for(buyer.payment_method),
                                   now=utcnow(), rules=rules, gateways=gateway_for)

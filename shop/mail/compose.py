@@ -6,10 +6,12 @@ from ..i18n import PREFIXES, current_locale, language_root
 
 
 def render_email(name: str, locale: str, **context) -> tuple[str, str, str]:
-    """Return (subject, text, html) of e-mail ``name`` rendered in ``locale``."""
+    """Return (subject, text, html) of e-mail ``name`` rendered in ``locale``, each body ending with the shop's
+    details (the HTML ones in ``email/_layout.html``, the text ones with ``email/_footer.txt``)."""
     with force_locale(locale):
         subject = render_template(f"email/{name}.subject.txt", **context).strip()
-        text = render_template(f"email/{name}.txt", **context)
+        text = render_template(f"email/{name}.txt", **context).rstrip("\n") + "\n\n" + render_template(
+            "email/_footer.txt")
         html = render_template(f"email/{name}.html", **context)
     return subject, text, html
 

@@ -4,6 +4,7 @@ from .cache import CacheGeneration
 from .cart import Cart, CartLine
 from .catalog import Category, Product, ProductImage
 from .common import LOCALES
+from .content import InfoPage, InfoPageVersion, ShopDetails
 from .course import Attendance, Cohort, CohortSession, Course, Enrolment, WaitlistEntry
 from .inventory import Hold, StockMovement
 from .order import Order, OrderEvent, OrderLine
@@ -13,6 +14,7 @@ from .user import User
 
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
-    "Enrolment", "FiscalReceipt", "Hold", "LOCALES", "Order", "OrderEvent", "OrderLine", "OutboxMessage", "Payment",
-    "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "StockMovement", "User", "WaitlistEntry",
+    "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
+    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "ShopDetails",
+    "StockMovement", "User", "WaitlistEntry",
 ]

@@ -42,6 +42,11 @@ class Order(CreatedAt, db.Model):
     tracking_number: Mapped[str] = mapped_column(String(100), default="")
     needs_attention: Mapped[str] = mapped_column(Text, default="")
     client_ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    # The buyer's acceptance of the offer and consent to the processing of personal data, and the version of
+    # each text in force then (None: the page had no text yet; all three None on orders placed before consent)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_version: Mapped[int | None]
+    privacy_version: Mapped[int | None]
 
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"

@@ -33,6 +33,10 @@ class User(UserMixin, CreatedAt, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Consent given when the account was registered: when, and the versions of the offer and privacy texts
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_version: Mapped[int | None]
+    privacy_version: Mapped[int | None]
 
     def get_id(self) -> str:
         """Return the id Flask-Login keeps in the session: the user's id and session version."""

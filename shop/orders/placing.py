@@ -17,6 +17,7 @@ from ..errors import EmptyCart, NotFound, OutOfStock, ShopError
 from ..extensions import db
 from ..inventory.services import closed_reason, hold_seats, hold_stock, lock_rows
 from ..models import Cart, Hold, Order, OrderEvent, OrderLine, Payment, User
+from ..pages.services import consent_given, require_consent
 from ..settings import CheckoutRules
 from .cancelling import cancel_order
 
@@ -60,6 +61,7 @@ class BuyerDetails:
     locale: str = "ru"
     client_ip: str = ""  # where the order was placed from, to cap what one buyer holds unpaid
     payment_method: str = "dummy"
+    accepts_terms: bool = False  # the offer accepted and consent to the processing of personal data given
 
 
 def _line_name(line, locale: str = "ru") -> str:
@@ -88,8 +90,10 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
                 rules: CheckoutRules = CheckoutRules()) -> tuple[Order, list[Payment]]:
     """Create an unpaid order with frozen prices and hold every unit and seat in it, or nothing.
 
-    Returns the order and the earlier payments of this cart that the provider should expire.
+    Returns the order and the earlier payments of this cart that the provider should expire. Refused without
+    the buyer's consent, which the order records with the versions of the offer and privacy texts in force.
     """
+    require_consent(buyer.accepts_terms)
     with unit_of_work():
         if cart is not None and is_postgres():
             # A double-clicked checkout of one cart waits here, then replaces the first attempt's order.
@@ -113,6 +117,7 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
             total_minor=summary.subtotal_minor + fee, client_ip=buyer.client_ip[:45],
             payment_provider=buyer.payment_method, created_at=now,
         )
+        consent_given(now).record_on(order)
         db.session.add(order)
         db.session.flush()
         expires_at = now + timedelta(minutes=hold_minutes)

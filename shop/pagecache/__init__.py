@@ -28,7 +28,7 @@ from .generation import GenerationReader, track_changes
 from .store import CompressedPages, PageStore, keep, next_change_by_clock
 
 PAGE_ENDPOINTS = frozenset({"catalog.home", "catalog.index", "catalog.product", "courses.index", "courses.course",
-                            "api.products", "api.cohorts"})
+                            "api.products", "api.cohorts", "pages.page"})
 STORABLE_TYPES = frozenset({"text/html", "application/json"})
 STORE_SIZE = 512
 _compressed = CompressedPages(4 * STORE_SIZE)  # one per process, like the Compress extension it serves
@@ -99,6 +99,13 @@ def _fill(body: bytes, cart_count: int) -> bytes:
 def read_generation() -> int | None:
     """Return the current generation (None: nothing may be served or kept)."""
     return current_app.extensions["page_cache"].reader.read()
+
+
+def kept_generation() -> int | None:
+    """Return the generation the page being rendered will be kept under (read before any of its queries), or
+    None when this render is not one the page cache keeps."""
+    miss = _rendering_for_all()
+    return miss.generation if miss is not None else None
 
 
 def _page_key(environ: dict, cart_count: int) -> tuple:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..i18n import current_locale
+from ..pages.details import shop_details
 from . import structured
 from .links import absolute, alternates, canonical, site_root
 
@@ -24,7 +25,18 @@ def json_ld(*items: dict) -> Markup:
 
 def _organization() -> dict:
     return structured.organization(name=_("City Farm"), url=absolute(url_for("catalog.home")),
-                                   logo=absolute(url_for("seo.apple_touch_icon")))
+                                   logo=absolute(url_for("seo.apple_touch_icon")),
+                                   details=_business_details(shop_details(), current_locale()))
+
+
+def _business_details(details, locale: str) -> dict:
+    """Return what staff entered about the farm as schema.org properties (empty ones left out)."""
+    same_as = [link for link in (details.whatsapp_url, details.telegram_url, details.map_url) if link]
+    street = details.tr("pickup_address", locale) or details.tr("legal_address", locale)
+    return {"legalName": details.tr("legal_name", locale), "telephone": details.phone, "email": details.email,
+            "taxID": details.bin_iin, "sameAs": same_as, "openingHours": details.tr("pickup_hours", locale),
+            "address": street and {"@type": "PostalAddress", "streetAddress": street, "addressLocality": "Almaty",
+                                   "addressCountry": "KZ"}}
 
 
 def ld_home() -> Markup:

@@ -10,6 +10,7 @@ from ..courses.services import active_courses, cohorts_of, course_by_slug, soone
 from ..extensions import db
 from ..i18n import PREFIXES, current_locale, language_root
 from ..models import Category, Cohort, Product
+from ..models.content import InfoPage, InfoPageVersion
 from ..money import format_money
 from .images import share_picture
 from .links import site_root
@@ -76,6 +77,9 @@ def _sitemap_pages() -> list[tuple[str, object]]:
                                      .group_by(Cohort.course_id)).tuples().all())
     for course in active_courses():
         pages.append((_path("courses.course", slug=course.slug), starts.get(course.id)))
+    for slug, changed in db.session.execute(select(InfoPage.slug, func.max(InfoPageVersion.created_at))
+                                            .join(InfoPageVersion).group_by(InfoPage.slug).order_by(InfoPage.slug)):
+        pages.append((_path("pages.page", slug=slug), changed))
     return [(path, changed or now) for path, changed in pages]
 
 

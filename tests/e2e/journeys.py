@@ -63,6 +63,7 @@ def buy_two_basil_kits_in_kazakh(page: Page, on_each_page: Callable[[Page], None
     for selector, value in BUYER.items():
         page.locator(selector).fill(value)
     page.locator("input[name=delivery_method][value=courier]").check()
+    page.locator("#accept_terms").check()
     page.locator('form[action$="/checkout"] button[type=submit]').click()
 
     expect(page).to_have_url(re.compile(r"/pay/test/"))

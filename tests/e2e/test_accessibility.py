@@ -15,10 +15,15 @@ pytestmark = pytest.mark.e2e
 COURSE = "microgreens-at-home"
 PAGES = {"home": "/", "catalogue": "/catalog/", "product": f"/products/{BASIL}", "course": f"/courses/{COURSE}",
          "cart": "/cart", "checkout": "/checkout", "learner area": "/learn/", "staff dashboard": "/admin/",
-         "staff orders": "/admin/orders/", "staff products": "/admin/products/"}
+         "staff orders": "/admin/orders/", "staff products": "/admin/products/", "register": "/account/register",
+         "offer": "/pages/offer", "privacy": "/pages/privacy", "delivery and payment": "/pages/delivery-and-payment",
+         "returns": "/pages/returns", "contacts": "/pages/contacts", "offer in Kazakh": "/pages/offer?lang=kk",
+         "staff shop details": "/admin/shop-details", "staff pages": "/admin/pages/",
+         "staff page editor": "/admin/pages/privacy", "staff page version": "/admin/pages/privacy/versions/1"}
 NEEDS_CART = {"cart", "checkout"}
 NEEDS_LOGIN = {"learner area": "customer", "staff dashboard": "staff", "staff orders": "staff",
-               "staff products": "staff"}
+               "staff products": "staff", "staff shop details": "staff", "staff pages": "staff",
+               "staff page editor": "staff", "staff page version": "staff"}
 SERIOUS = {"serious", "critical"}
 
 # Form controls a person fills in, each with the name its label (or aria-label) gives it.

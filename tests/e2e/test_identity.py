@@ -19,6 +19,7 @@ def _guest_buys_the_kit_with_its_course(page) -> str:
     for selector, value in LEARNER.items():
         page.locator(selector).fill(value)
     page.locator("input[name=delivery_method][value=pickup]").check()
+    page.locator("#accept_terms").check()
     page.locator('form[action$="/checkout"] button[type=submit]').click()
     page.locator('button[name=outcome][value="pay"]').click()
     expect(page.locator(".status-paid")).to_be_visible()
@@ -37,6 +38,7 @@ def test_a_stranger_registering_a_guest_learners_email_gets_no_access_and_the_in
     stranger.locator("#email").fill(LEARNER["#email"])
     stranger.locator("#full_name").fill("Stranger")
     stranger.locator("#password").fill("stranger-knows-a-password")
+    stranger.locator("#accept_terms").check()
     stranger.locator('form[action$="/account/register"] button[type=submit]').click()
     expect(stranger).to_have_url(re.compile(r"/account/login"))
     stranger.goto("/learn/")

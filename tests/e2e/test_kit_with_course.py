@@ -42,6 +42,7 @@ def test_a_visitor_buys_the_microgreens_kit_with_its_course_and_finds_the_cohort
     for selector, value in LEARNER.items():
         page.locator(selector).fill(value)
     page.locator("input[name=delivery_method][value=pickup]").check()
+    page.locator("#accept_terms").check()
     page.locator('form[action$="/checkout"] button[type=submit]').click()
     page.locator('button[name=outcome][value="pay"]').click()
     expect(page.locator(".status-paid")).to_be_visible()

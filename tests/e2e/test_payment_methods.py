@@ -61,6 +61,7 @@ def _buy_basil(page, method: str) -> None:
         page.locator(selector).fill(value)
     page.locator("input[name=delivery_method][value=pickup]").check()
     page.locator(f"input[name=payment_method][value={method}]").check()
+    page.locator("#accept_terms").check()
     page.locator('form[action$="/checkout"] button[type=submit]').click()
 
 

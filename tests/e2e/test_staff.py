@@ -23,6 +23,7 @@ def buy_one_basil_kit(page) -> None:
                             "#phone": "+7 702 333 44 55", "#city": "Алматы", "#address": "ул. Сатпаева 5"}.items():
         page.locator(selector).fill(value)
     page.locator("input[name=delivery_method][value=courier]").check()
+    page.locator("#accept_terms").check()
     page.locator('form[action$="/checkout"] button[type=submit]').click()
     page.locator('button[name=outcome][value="pay"]').click()
     expect(page.locator(".status-paid")).to_be_visible()

@@ -55,6 +55,7 @@ def test_a_visitor_joins_the_waiting_list_of_a_full_cohort_and_books_the_freed_s
     page.locator('a.button[href$="/checkout"]').click()
     for selector, value in {"#email": WAITING, "#full_name": "Аружан Ким", "#phone": "+7 707 000 11 22"}.items():
         page.locator(selector).fill(value)
+    page.locator("#accept_terms").check()
     page.locator('form[action$="/checkout"] button[type=submit]').click()
     page.locator('button[name=outcome][value="pay"]').click()
     expect(page.locator(".status-paid")).to_be_visible()

@@ -52,7 +52,7 @@ ENDPOINTS = [
     ("checkout start", "checkout", "/checkout"),
 ]
 BUYER = {"email": "bench@example.kz", "full_name": "Бенч Тестов", "phone": "+7 701 234 56 78",
-         "delivery_method": "courier", "city": "Алматы", "address": "пр. Абая 10, кв. 5"}
+         "delivery_method": "courier", "city": "Алматы", "address": "пр. Абая 10, кв. 5", "accept_terms": "y"}
 
 
 def free_port() -> int:

@@ -131,7 +131,7 @@ def shopper(base: str, stub: StripeStub | None, slugs: list[str], deadline: floa
                 continue
             answer = web.post(base + "/checkout", allow_redirects=False, timeout=20, data={
                 "csrf_token": token(form.text), "email": f"load{rng.randrange(10**6)}@example.kz",
-                "full_name": "Load Test", "phone": "+77012345678", "delivery_method": "pickup"})
+                "full_name": "Load Test", "phone": "+77012345678", "delivery_method": "pickup", "accept_terms": "y"})
             record(answer)
             if answer.status_code == 303:
                 pay(web, base, stub, on_this_host(base, answer.headers["Location"]), rng)

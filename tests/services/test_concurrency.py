@@ -14,7 +14,8 @@ from tests.races import run_at_once
 from tests.views.helpers import add, check_out, path_of
 
 BUYERS = 20
-BUYER = BuyerDetails(email="racer@example.kz", full_name="Racer", phone="+77012345678", delivery_method="pickup")
+BUYER = BuyerDetails(email="racer@example.kz", full_name="Racer", phone="+77012345678", delivery_method="pickup",
+                     accepts_terms=True)
 
 
 def test_twenty_buyers_racing_for_the_last_five_units_get_exactly_five_holds(app, now):

@@ -30,7 +30,7 @@ def buy(cohort, now, *, email="learner@example.kz", quantity=1, user=None, produ
     cart = add_to_cart(token=None, user=user, product_slug=product.slug if product else None, cohort_ref=cohort.id,
                        quantity=str(quantity), now=now)
     buyer = BuyerDetails(email=email, full_name="Дана Омарова", phone="+77011234567", delivery_method="pickup",
-                         locale=locale)
+                         locale=locale, accepts_terms=True)
     order, _ = place_order(cart, buyer, user=user, now=now, hold_minutes=30)
     db.session.add(Payment(order_id=order.id, provider="dummy", reference=f"ref-{order.public_id}",
                            amount_minor=order.total_minor, created_at=now))
@@ -162,7 +162,8 @@ def test_capacity_counts_seats_held_by_open_checkouts_too(app, now):
     cohort = make_cohort(capacity=3)
     buy(cohort, now)
     cart = add_to_cart(token=None, user=None, product_slug=None, cohort_ref=cohort.id, quantity="1", now=now)
-    place_order(cart, BuyerDetails("x@example.kz", "X", "+77011234567", "pickup"), user=None, now=now, hold_minutes=30)
+    place_order(cart, BuyerDetails("x@example.kz", "X", "+77011234567", "pickup", accepts_terms=True), user=None,
+                now=now, hold_minutes=30)
     with pytest.raises(CapacityBelowEnrolments):
         change_capacity(cohort.id, 1, now=now)
     assert change_capacity(cohort.id, 2, now=now).capacity == 2

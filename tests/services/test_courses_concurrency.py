@@ -30,7 +30,7 @@ def test_more_buyers_than_seats_checking_out_at_once_get_exactly_capacity_holds(
     db.session.remove()
 
     def buy(index):
-        buyer = BuyerDetails(f"racer{index}@example.kz", "Racer", "+77012345678", "pickup")
+        buyer = BuyerDetails(f"racer{index}@example.kz", "Racer", "+77012345678", "pickup", accepts_terms=True)
         order, _ = place_order(db.session.get(Cart, cart_ids[index]), buyer, user=None, now=utcnow(), hold_minutes=30)
         return order.id
 

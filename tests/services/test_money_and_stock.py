@@ -29,7 +29,7 @@ from tests.views.helpers import BUYER, add, check_out, path_of
 
 def _buyer(**changes) -> BuyerDetails:
     fields = {key: BUYER[key] for key in ("email", "full_name", "phone", "delivery_method", "city", "address")}
-    return BuyerDetails(**{**fields, **changes})
+    return BuyerDetails(**{**fields, "accepts_terms": True, **changes})
 
 
 def _cart_with(product=None, quantity=1, cohort=None) -> Cart:

@@ -26,7 +26,8 @@ from shop.payments.dummy_gateway import DummyGateway
 from tests.factories import make_cohort, make_user, wait_in_line
 from tests.services.test_courses import buy
 
-BUYER = BuyerDetails(email="claimant@example.kz", full_name="Claimant", phone="+77011234567", delivery_method="pickup")
+BUYER = BuyerDetails(email="claimant@example.kz", full_name="Claimant", phone="+77011234567", delivery_method="pickup",
+                     accepts_terms=True)
 
 
 @pytest.fixture

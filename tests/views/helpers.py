@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 BUYER = {"email": "buyer@example.kz", "full_name": "Дана Омарова", "phone": "+7 701 234 56 78",
-         "delivery_method": "courier", "city": "Алматы", "address": "пр. Абая 10, кв. 5"}
+         "delivery_method": "courier", "city": "Алматы", "address": "пр. Абая 10, кв. 5", "accept_terms": "y"}
 
 
 def add(client, product=None, quantity=1, cohort=None):

@@ -151,9 +151,11 @@ def test_a_signed_webhook_that_is_not_json_gets_400(stripe_client):
 
 @pytest.mark.parametrize("value", HOSTILE[15:])
 def test_hostile_account_input_never_breaks_registration_or_login(client, value):
-    for path, data in (("/account/register", {"email": value, "full_name": value, "password": value}),
+    for path, data in (("/account/register", {"email": value, "full_name": value, "password": value,
+                                              "accept_terms": value}),
                        ("/account/register",
-                        {"email": "ok@example.kz", "full_name": value, "password": "long enough pass"}),
+                        {"email": "ok@example.kz", "full_name": value, "password": "long enough pass",
+                         "accept_terms": "y"}),
                        ("/account/login", {"email": value, "password": value}),
                        ("/account/reset", {"email": value})):
         assert client.post(path, data=data).status_code in (303, 400), (path, data)

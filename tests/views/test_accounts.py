@@ -9,7 +9,8 @@ from tests.factories import make_user
 
 
 def _register(client, **changes):
-    data = {"email": "new@example.kz", "full_name": "Ерлан Нурланов", "password": "sunflower-on-the-sill", **changes}
+    data = {"email": "new@example.kz", "full_name": "Ерлан Нурланов", "password": "sunflower-on-the-sill",
+            "accept_terms": "y", **changes}
     return client.post("/account/register", data=data)
 
 

@@ -4,6 +4,8 @@ import pytest
 from flask import g
 
 from shop import create_app
+from shop.admin.content import save_page
+from shop.clock import utcnow
 from shop.extensions import db
 from shop.models import Enrolment, Order, ProductImage, Refund, User
 from tests.conftest import TEST_ENV, english_client
@@ -33,7 +35,8 @@ def test_the_staff_area_has_the_routes_the_issue_asks_for():
             "admin.categories", "admin.courses", "admin.cohort", "admin.cohort_capacity", "admin.roster",
             "admin.roster_export", "admin.attendance", "admin.enrolment_cancel", "admin.orders", "admin.order_status",
             "admin.order_refund", "admin.customers", "admin.customers_export", "admin.staff",
-            "admin.audit"} <= endpoints
+            "admin.audit", "admin.shop_details", "admin.info_pages_list", "admin.info_page",
+            "admin.info_page_version"} <= endpoints
     assert {"admin.staff", "admin.audit"} == ADMINS_ONLY
 
 
@@ -52,7 +55,9 @@ def world(app):
     refund = Refund(order_id=order.id, amount_minor=100, reference="dummy_re_world", source="staff")
     db.session.add(refund)
     db.session.commit()
+    save_page("offer", {"title_ru": "Оферта", "body_ru": "Текст"}, base_version=0, actor_id=None, now=utcnow())
     return {
+        "slug": "offer", "number": 1,
         "product_id": product.id, "category_id": product.category_id, "course_id": cohort.course_id,
         "cohort_id": cohort.id, "session_id": cohort.sessions[0].id, "enrolment_id": enrolment.id,
         "order_id": order.id, "image_id": product.images[0].id, "refund_id": refund.id,
@@ -62,7 +67,7 @@ def world(app):
 def _url(rule: str, endpoint: str, values: dict) -> str:
     url = rule
     for name, value in values.items():
-        url = url.replace(f"<int:{name}>", str(value))
+        url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
     assert "<" not in url, f"no test value for a part of {rule}"
     return url + (f"?email={BUYER_EMAIL}" if endpoint == "admin.customer" else "")
 

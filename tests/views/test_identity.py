@@ -10,7 +10,7 @@ from tests.conftest import english_client
 from tests.factories import PASSWORD, make_cohort, make_product, make_user
 from tests.views.helpers import BUYER, add, pay_dummy
 
-STRANGER = {"full_name": "Stranger", "password": "a stranger's long password"}
+STRANGER = {"full_name": "Stranger", "password": "a stranger's long password", "accept_terms": "y"}
 
 
 def _register(client, email, **changes):

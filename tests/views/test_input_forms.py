@@ -94,7 +94,7 @@ def test_checkout_text_with_line_breaks_or_control_characters_gets_a_message(cli
 
 def test_account_names_with_line_breaks_are_refused_with_a_message(client):
     response = client.post("/account/register", data={"email": "new@example.kz", "full_name": "Дана\r\nОмарова",
-                                                      "password": "long enough pass"})
+                                                      "password": "long enough pass", "accept_terms": "y"})
     assert response.status_code == 400 and "line breaks or control characters" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(User.id))) == 0
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from shop.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from shop.accounts.services import invitation_token, make_password_token, verification_token
 from shop.admin import forms as admin_forms
+from shop.admin.content import save_page
 from shop.checkout.forms import CheckoutForm
 from shop.clock import utcnow
 from shop.courses.forms import WaitlistForm
@@ -28,6 +29,7 @@ from shop.extensions import db
 from shop.forms import ConfirmForm, ShopForm
 from shop.models import CohortSession, Enrolment, OrderLine, Payment
 from shop.payments.forms import KaspiPhoneForm
+from shop.seed_pages import SHOP_DETAILS
 from tests.admin_support import paid_order
 from tests.conftest import WEBHOOK_SECRET, _assert_integrity, _reset_schema, english_client, make_app
 from tests.factories import make_category, make_cohort, make_course, make_product, make_user
@@ -93,13 +95,15 @@ def _seed(app) -> World:
     enrolment = db.session.scalar(select(Enrolment.id))
     waiting = join_waitlist(make_cohort(capacity=0).id, "waiting@example.kz", now=utcnow())
     payment = db.session.scalar(select(Payment.reference).where(Payment.order_id == order.id))
+    save_page("offer", {"title_ru": "Оферта", "body_ru": "Текст"}, base_version=0, actor_id=None, now=utcnow())
     return World(app, admin.id, learner.id, ids={
         "product_id": [str(product.id), str(kit.id)], "category_id": [str(category.id)], "course_id": [str(course.id)],
         "cohort_id": [str(cohort.id)], "session_id": [str(s.id) for s in db.session.scalars(select(CohortSession))],
         "order_id": [str(order.id), str(seat.id)], "enrolment_id": [str(enrolment)], "image_id": ["1"],
-        "line": [str(i) for i in db.session.scalars(select(OrderLine.id))],
+        "line": [str(i) for i in db.session.scalars(select(OrderLine.id))], "number": ["1"],
     }, texts={
-        "slug": ["basil", "microgreens-kit", "microgreens-101"], "public_id": [order.public_id, seat.public_id],
+        "slug": ["basil", "microgreens-kit", "microgreens-101", "offer", "contacts"],
+        "public_id": [order.public_id, seat.public_id],
         "reference": [payment],
         "token": [make_password_token(learner), invitation_token(learner.email), verification_token(learner),
                   confirm_token(waiting)],
@@ -260,6 +264,9 @@ TARGETS = [
     Target("/admin/orders/{order_id}/refund", forms=(F.RefundForm,), raw_fields=("restock_{line}",),
            baseline={"amount_minor": "100", "reason": "Возврат"}),
     Target("/admin/staff/", forms=(F.RoleForm,), baseline={"email": "learner@example.kz", "role": "customer"}),
+    Target("/admin/shop-details", forms=(F.ShopDetailsForm,), baseline=SHOP_DETAILS),
+    Target("/admin/pages/offer", forms=(F.InfoPageForm,),
+           baseline={"base_version": "1", "title_ru": "Оферта", "body_ru": "<h2>1.</h2>\nТекст"}),
     Target("/admin/orders/", forms=(F.OrderFilterForm,), query=True),
 ]
 

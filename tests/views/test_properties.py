@@ -42,7 +42,8 @@ def test_any_checkout_form_gives_a_message_or_a_valid_order(app, client, email, 
     _basil()
     client.post("/cart/add", data={"product": "basil"})
     response = client.post("/checkout", data={"email": email, "full_name": name, "phone": phone,
-                                              "delivery_method": method, "city": city, "address": address})
+                                              "delivery_method": method, "city": city, "address": address,
+                                              "accept_terms": "y"})
     assert response.status_code in (200, 303, 400)
     for order in db.session.scalars(select(Order).where(Order.status == "pending_payment")):
         assert "@" in order.email and order.delivery_method in ("pickup", "courier", "post")

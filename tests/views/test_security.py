@@ -146,7 +146,8 @@ def test_refused_sign_ins_are_logged_and_no_password_reaches_a_log_line(client, 
     user = make_user()
     client.post("/account/login", data={"email": user.email, "password": "my-secret-password-42"})
     client.post("/account/login", data={"email": "nobody@x.kz", "password": "third-secret-77"})
-    client.post("/account/register", data={"email": "n@x.kz", "full_name": "N", "password": "another-secret-99"})
+    client.post("/account/register", data={"email": "n@x.kz", "full_name": "N", "password": "another-secret-99",
+                                           "accept_terms": "y"})
     assert f"sign-in refused for user {user.id} (wrong password)" in shop_logs.text
     assert "sign-in refused: no account" in shop_logs.text
     assert not any(secret in shop_logs.text for secret in ("my-secret-password-42", "third-secret-77",
@@ -157,7 +158,7 @@ def test_html_typed_by_a_customer_is_shown_escaped(client):
     make_product(stock=3, slug="basil")
     client.post("/cart/add", data={"product": "basil"})
     client.post("/checkout", data={"email": "a@b.kz", "full_name": "<script>alert(1)</script>", "phone": "+77012345678",
-                                   "delivery_method": "pickup"})
+                                   "delivery_method": "pickup", "accept_terms": "y"})
     order = db.session.scalar(select(Order))
     page = client.get(f"/orders/{order.public_id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)</script>" not in page

@@ -13,6 +13,7 @@ from shop.extensions import db
 from shop.inventory.services import write_off
 from shop.models import Cohort, Product
 from shop.seed import seed_demo
+from shop.seed_pages import SHOP_DETAILS
 
 BASE = "http://shop.test"
 
@@ -56,7 +57,8 @@ def visitor(app, now):
     return app.test_client()
 
 
-PUBLIC = ["/", "/catalog/", "/products/basil-starter-kit", "/courses/", "/courses/microgreens-at-home"]
+PUBLIC = ["/", "/catalog/", "/products/basil-starter-kit", "/courses/", "/courses/microgreens-at-home",
+          "/pages/offer", "/pages/contacts"]
 
 
 @pytest.mark.parametrize("path", PUBLIC)
@@ -117,9 +119,12 @@ def test_a_courses_structured_data_lists_its_cohorts_with_mode_and_start(visitor
     assert len(cohorts) >= len(instances)
 
 
-def test_the_home_page_describes_the_farm(visitor):
+def test_the_home_page_describes_the_farm_with_the_details_staff_entered(visitor):
     organization = next(item for item in _head(visitor, "/").json_ld if item["@type"] == "LocalBusiness")
     assert organization["name"] and organization["address"]["addressCountry"] == "KZ"
+    assert organization["telephone"] == SHOP_DETAILS["phone"] and organization["taxID"] == SHOP_DETAILS["bin_iin"]
+    assert organization["address"]["streetAddress"] == SHOP_DETAILS["pickup_address_ru"]
+    assert "https://wa.me/77013551248" in organization["sameAs"]
 
 
 def test_the_sitemap_lists_every_public_page_in_every_language_with_its_alternates(visitor):
