@@ -96,9 +96,9 @@ def _fill(body: bytes, cart_count: int) -> bytes:
     return body
 
 
-def read_generation() -> int | None:
-    """Return the current generation (None: nothing may be served or kept)."""
-    return current_app.extensions["page_cache"].reader.read()
+def read_generation(*, may_be_heard: bool = False) -> int | None:
+    """Return the current generation (None: nothing may be served or kept); see ``GenerationReader.read``."""
+    return current_app.extensions["page_cache"].reader.read(may_be_heard=may_be_heard)
 
 
 def kept_generation() -> int | None:
@@ -121,7 +121,8 @@ def _serve_from_cache():
     cart_count = session.get("cart_count", 0)
     if type(cart_count) is not int:
         return None
-    generation = read_generation()
+    # A visitor with no session has changed nothing: the number this process last heard will do (PostgreSQL).
+    generation = read_generation(may_be_heard=not session)
     if generation is None:
         return None
     environ = request.environ

@@ -9,14 +9,16 @@ for the commit: writers that lock products and cohorts by id never wait on it wh
 import os
 import secrets
 import threading
+import weakref
 
-from sqlalchemy import event
+from sqlalchemy import Text, cast, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, object_mapper
 
 from ..extensions import db
 from ..models.cache import GENERATION_ID, CacheGeneration
+from .listener import CHANNEL, GenerationListener
 
 # Tables no storefront page reads. Every other table counts, so a table added later invalidates by default.
 UNSEEN_TABLES = frozenset({
@@ -25,6 +27,8 @@ UNSEEN_TABLES = frozenset({
 })
 READ_SQL = f"SELECT value FROM cache_generation WHERE id = {GENERATION_ID}"
 _CHANGED = "page_cache_changed"  # in Session.info: this transaction changed what a page shows
+_BUMPED = "page_cache_bumped"  # in Session.info: (engine, the number this transaction's bump wrote)
+_listeners: "weakref.WeakKeyDictionary[object, GenerationListener]" = weakref.WeakKeyDictionary()
 _unseen_deletes: frozenset[str] = frozenset()  # unseen tables whose deletes reach no seen table
 
 
@@ -83,13 +87,18 @@ def bump_statement(dialect: str):
     """Return one statement adding 1 to the generation, or writing its row back if it went missing.
 
     A row written back starts at a random number, so no page kept under an old number matches again.
+    On PostgreSQL the new number is also announced to every process listening (``listener``), at the commit.
     """
     table = CacheGeneration.__table__
     if dialect not in ("postgresql", "sqlite"):
         return table.update().where(table.c.id == GENERATION_ID).values(value=table.c.value + 1)
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    return insert(table).values(id=GENERATION_ID, value=secrets.randbits(62)).on_conflict_do_update(
+    upsert = insert(table).values(id=GENERATION_ID, value=secrets.randbits(62)).on_conflict_do_update(
         index_elements=[table.c.id], set_={"value": table.c.value + 1})
+    if dialect == "sqlite":
+        return upsert
+    bumped = upsert.returning(table.c.value).cte("bumped")
+    return select(func.pg_notify(CHANNEL, cast(bumped.c.value, Text)), bumped.c.value)
 
 
 def _bump_before_commit(session: Session) -> None:
@@ -97,12 +106,26 @@ def _bump_before_commit(session: Session) -> None:
         return  # a savepoint is released: the outermost commit bumps
     session.flush()
     if session.info.pop(_CHANGED, False):
-        session.execute(bump_statement(session.get_bind().dialect.name))
+        engine = session.get_bind()
+        bumped = session.execute(bump_statement(engine.dialect.name))
+        if engine in _listeners:
+            session.info[_BUMPED] = (engine, bumped.one()[1])
+
+
+def _tell_this_process(session: Session) -> None:
+    """Let this process's listener know the number its own commit made, without waiting for the notice."""
+    bumped = session.info.pop(_BUMPED, None)
+    if bumped is not None:
+        engine, value = bumped
+        listener = _listeners.get(engine)
+        if listener is not None:
+            listener.heard_here(value)
 
 
 def _forget_changes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(_BUMPED, None)
 
 
 def track_changes() -> None:
@@ -111,7 +134,8 @@ def track_changes() -> None:
     _unseen_deletes = _unseen_when_deleted(db.metadata)
     session_class = db.session.session_factory.class_
     for name, handler in (("after_flush", _note_flush), ("do_orm_execute", _note_statement),
-                          ("before_commit", _bump_before_commit), ("after_transaction_end", _forget_changes)):
+                          ("before_commit", _bump_before_commit), ("after_commit", _tell_this_process),
+                          ("after_transaction_end", _forget_changes)):
         if not event.contains(session_class, name, handler):
             event.listen(session_class, name, handler)
 
@@ -128,6 +152,9 @@ class GenerationReader:
         self._engine = engine
         self._errors = (engine.dialect.loaded_dbapi.Error, DBAPIError)
         self._lock = threading.Lock()
+        self._listener = None
+        if engine.dialect.name == "postgresql":
+            self._listener = _listeners[engine] = GenerationListener(engine, READ_SQL)
         self._start_afresh()
         event.listen(engine, "engine_disposed", self.close)
 
@@ -146,8 +173,23 @@ class GenerationReader:
             self._opened.append(connection)
         return connection
 
-    def read(self) -> int | None:
-        """Return the generation, or None when its row is missing or the database cannot be read."""
+    def read(self, *, may_be_heard: bool = False) -> int | None:
+        """Return the generation, or None when its row is missing or the database cannot be read.
+
+        ``may_be_heard``: the number announced to this process will do (for a visitor who has not acted yet).
+        """
+        if may_be_heard and self._listener is not None:
+            heard = self._listener.current()
+            if heard is not None:
+                return heard
+        return self.read_from_database()
+
+    @property
+    def listener(self) -> GenerationListener | None:
+        return self._listener
+
+    def read_from_database(self) -> int | None:
+        """Return the generation as the database has it now (one statement on this thread's connection)."""
         if self._pid != os.getpid():
             self._start_afresh()
         connection = getattr(self._local, "connection", None)
@@ -178,6 +220,8 @@ class GenerationReader:
 
     def close(self, _engine=None) -> None:
         """Close every connection opened for reading (when the engine is disposed)."""
+        if self._listener is not None:
+            self._listener.stop()
         with self._lock:
             opened, self._opened = self._opened, []
         self._local = threading.local()

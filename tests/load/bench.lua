@@ -38,7 +38,10 @@ end
 local function with(cookie, form)
   local headers = {Cookie = cookie}
   for name, value in pairs(page_headers) do headers[name] = value end
-  if form then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  if form then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["Sec-Fetch-Site"] = "same-origin"  -- as a browser posting from the shop's own page sends it
+  end
   return headers
 end
 

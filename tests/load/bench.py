@@ -13,10 +13,11 @@ Arranged for the load, and only here:
 - ``RATELIMIT_ENABLED=0``: all load comes from one address, which the checkout limit would rightly refuse.
 - Stock: the basil kit receives 1,000,000 units through ``receive_stock`` (a ledger row like any
   delivery), so neither cart adds nor checkouts run out.
-- Visitors: 128 sessions are primed over HTTP first (product page for the CSRF token, one basil kit into
-  the cart, the cart page to clear the flash). wrk's threads take disjoint shares of them, so cart adds and
-  checkouts come from many carts, as from many buyers. Each checkout replaces that cart's earlier unpaid
-  order and releases its hold, as the contract says, so holds never pile up. CSRF stays on.
+- Visitors: 128 sessions are primed over HTTP first (the product page, one basil kit into the cart, the
+  cart page for the CSRF token the checkout form carries, clearing the flash). wrk's threads take disjoint
+  shares of them, so cart adds and checkouts come from many carts, as from many buyers. Each checkout
+  replaces that cart's earlier unpaid order and releases its hold, as the contract says, so holds never
+  pile up. CSRF stays on.
 A request counts as an error when the socket fails or the answer is not the expected one: 200 for pages,
 303 for a cart add, and 303 to the dummy payment page for a checkout.
 """
@@ -30,9 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -41,6 +43,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "").split()  # e.g. "--worker-class gthread --threads 4"
 ONLY = {label.strip() for label in os.environ.get("BENCH_ONLY", "").split(",") if label.strip()}  # e.g. "product"
 CONNECTIONS, WRK_THREADS, WORKERS, VISITORS = 32, 2, 2, 128
+MEMORY_ROUNDS, MEMORY_ROUND_REQUESTS = 4, 5_000
+SERVERS: dict[str, int] = {}  # base URL -> gunicorn master's pid
 PRODUCT, COURSE = "basil-starter-kit", "microgreens-at-home"
 ENDPOINTS = [
     ("home", "get", "/"),
@@ -112,6 +116,7 @@ def gunicorn(app_path: str, env: dict[str, str], cwd: Path):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start: {' '.join(command)}")
             time.sleep(0.2)
+        SERVERS[f"http://127.0.0.1:{port}"] = server.pid
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
@@ -132,7 +137,7 @@ def _call(base: str, method: str, path: str, cookie: str = "", form: dict | None
     body = None
     if form is not None:
         body = urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers.update({"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"})
     connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
     text = response.read().decode()
@@ -143,15 +148,19 @@ def _call(base: str, method: str, path: str, cookie: str = "", form: dict | None
 
 
 def prime_visitors(base: str, count: int) -> Path:
-    """Give ``count`` sessions a CSRF token and a cart with one kit; write them where wrk reads them."""
+    """Give ``count`` sessions a cart with one kit and a CSRF token; write them where wrk reads them.
+
+    The add-to-cart form carries no token (the browser's ``Sec-Fetch-Site`` proves it was posted from the
+    shop); the cart page gives the token the checkout form needs.
+    """
     lines = []
     for _ in range(count):
-        status, page, cookie = _call(base, "GET", f"/products/{PRODUCT}")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        add = {"csrf_token": token, "product": PRODUCT, "quantity": "1"}
-        status, _, cookie = _call(base, "POST", "/cart/add", cookie, add)
+        _call(base, "GET", f"/products/{PRODUCT}")
+        add = {"product": PRODUCT, "quantity": "1"}
+        status, _, cookie = _call(base, "POST", "/cart/add", form=add)
         assert status == 303, f"priming a cart got {status}"
-        status, _, cookie = _call(base, "GET", "/cart", cookie)
+        status, page, cookie = _call(base, "GET", "/cart", cookie)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         lines.append("\t".join([cookie, urlencode(add), urlencode({"csrf_token": token, **BUYER})]))
     path = Path(tempfile.mkstemp(prefix="bench-visitors-", suffix=".tsv")[1])
     path.write_text("\n".join(lines) + "\n")
@@ -180,13 +189,55 @@ def measure(base: str, endpoints, visitors: Path | None = None) -> dict[str, dic
     return results
 
 
-def bench_shop(database_url: str) -> dict[str, dict]:
+def worker_memory_mib(base: str) -> list[float]:
+    """Return the resident memory of each gunicorn worker serving ``base``, in MiB."""
+    master = SERVERS[base]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sorted(sizes)
+
+
+def _mixed_requests(base: str, visitors: Path, count: int) -> None:
+    """Send ``count`` requests as a day's mix: pages, searches, the JSON, cart adds and cart views."""
+    rows = [line.split("\t") for line in visitors.read_text().splitlines() if line]
+    pages = ["/", "/catalog/", f"/products/{PRODUCT}", f"/courses/{COURSE}", "/api/products",
+             "/catalog/?q=basil", "/courses/", "/catalog/?sort=price"]
+
+    def one(index: int) -> None:
+        cookie, cart_body, _checkout = rows[index % len(rows)]
+        if index % 10 == 9:
+            _call(base, "POST", "/cart/add", cookie, dict(parse_qsl(cart_body)))
+        elif index % 10 == 8:
+            _call(base, "GET", "/cart", cookie)
+        else:
+            _call(base, "GET", pages[index % len(pages)])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(one, range(count)))
+
+
+def measure_memory(base: str, visitors: Path) -> list[list[float]]:
+    """Return each worker's resident memory after each round of mixed requests."""
+    rounds = []
+    for _ in range(MEMORY_ROUNDS):
+        _mixed_requests(base, visitors, MEMORY_ROUND_REQUESTS)
+        rounds.append(worker_memory_mib(base))
+    print(f"  memory per worker after each {MEMORY_ROUND_REQUESTS:,} requests: "
+          + "; ".join(", ".join(f"{size:.1f}" for size in sizes) for sizes in rounds) + " MiB", file=sys.stderr)
+    return rounds
+
+
+def bench_shop(database_url: str) -> tuple[dict[str, dict], list[list[float]]]:
     env = shop_env(database_url)
     prepare_database(env)
     with gunicorn("wsgi:app", env, ROOT) as base:
         visitors = prime_visitors(base, VISITORS)
         try:
-            return measure(base, [endpoint for endpoint in ENDPOINTS if not ONLY or endpoint[0] in ONLY], visitors)
+            results = measure(base, [endpoint for endpoint in ENDPOINTS if not ONLY or endpoint[0] in ONLY], visitors)
+            return results, ([] if ONLY else measure_memory(base, visitors))
         finally:
             visitors.unlink()
 
@@ -227,12 +278,26 @@ def _row(database: str, label: str, result: dict, baseline: dict) -> str:
             f"{result['p99_us'] / 1000:.1f} | {result['errors']} | {100 * result['rps'] / baseline['rps']:.0f} % |")
 
 
-def table(runs: dict[str, tuple[dict, dict[str, dict]]]) -> str:
+def table(runs: dict[str, tuple[dict, dict[str, dict], list]]) -> str:
     rows = ["| database | endpoint | requests/s | p50 ms | p99 ms | errors | vs bare Flask |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-    for database, (hello, results) in runs.items():
+    for database, (hello, results, _memory) in runs.items():
         rows.append(_row(database, "bare Flask hello world", hello, hello))
         rows += [_row(database, label, result, hello) for label, result in results.items()]
+    return "\n".join(rows)
+
+
+def memory_table(runs: dict[str, tuple[dict, dict[str, dict], list]]) -> str:
+    """Resident memory per worker after 10,000 and 20,000 mixed requests, and the growth between them."""
+    total = MEMORY_ROUNDS * MEMORY_ROUND_REQUESTS
+    rows = [f"| database | worker | MiB after {total // 2:,} requests | MiB after {total:,} | growth |",
+            "| --- | --- | ---: | ---: | ---: |"]
+    for database, (_hello, _results, memory) in runs.items():
+        if not memory:
+            continue
+        middle, last = memory[MEMORY_ROUNDS // 2 - 1], memory[-1]
+        for worker, (before, after) in enumerate(zip(middle, last, strict=False), start=1):
+            rows.append(f"| {database} | {worker} | {before:.1f} | {after:.1f} | {after - before:+.1f} |")
     return "\n".join(rows)
 
 
@@ -250,15 +315,18 @@ def main() -> int:
     runs = {}
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as folder:
         print("bare Flask, then the shop on SQLite:", file=sys.stderr)
-        runs["SQLite"] = (bench_hello(), bench_shop(f"sqlite:///{folder}/bench.sqlite3"))
+        runs["SQLite"] = (bench_hello(), *bench_shop(f"sqlite:///{folder}/bench.sqlite3"))
     if os.environ.get("TEST_DATABASE_URL"):
         with fresh_postgres(os.environ["TEST_DATABASE_URL"]) as url:
             print("bare Flask, then the shop on PostgreSQL:", file=sys.stderr)
-            runs["PostgreSQL"] = (bench_hello(), bench_shop(url))
+            runs["PostgreSQL"] = (bench_hello(), *bench_shop(url))
     settings = " ".join([f"{WORKERS} workers", *GUNICORN_ARGS])
     print(f"\nCity Farm shop vs bare Flask: gunicorn {settings}, wrk {WRK_THREADS} threads × {CONNECTIONS} connections"
           f", {SECONDS} s per endpoint\n{machine()}; at the end {load()}\n")
     print(table(runs))
+    if not ONLY:
+        print(f"\nMemory (resident, per worker) after rounds of {MEMORY_ROUND_REQUESTS:,} mixed requests\n")
+        print(memory_table(runs))
     print(f"\n(took {time.monotonic() - started:.0f} s)")
     return 0
 

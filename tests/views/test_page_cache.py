@@ -1,12 +1,13 @@
 """The storefront's page cache: a repeat visit costs one read of the generation, and no change ever shows late."""
 import gzip
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 import flask_compress.flask_compress
 import pytest
 from itsdangerous.timed import TimestampSigner
-from sqlalchemy import delete, event, text, update
+from sqlalchemy import create_engine, delete, event, select, text, update
 
 import shop.api.views
 import shop.catalog.views
@@ -18,6 +19,7 @@ from shop.database import unit_of_work
 from shop.extensions import db
 from shop.inventory.services import hold_stock, receive_stock
 from shop.models import Cart, Hold, Product
+from shop.pagecache.generation import bump_statement
 from shop.pagecache.store import next_change_by_clock
 from tests.conftest import english_client, login, running
 from tests.factories import make_category, make_cohort, make_course, make_product, make_user
@@ -42,9 +44,9 @@ def sql_and_reads(monkeypatch):
     statements, reads = [], []
     original = pagecache.read_generation
 
-    def read():
+    def read(**how):
         reads.append(1)
-        return original()
+        return original(**how)
 
     def record(_conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
@@ -404,3 +406,84 @@ def test_without_its_row_nothing_is_kept_until_the_next_change_writes_it_back(cl
     assert generation() is not None
     assert "₸9,900" in rendered(client, "/products/the-kit", monkeypatch)
     served_from_memory(client, "/products/the-kit", monkeypatch)
+
+
+# --- PostgreSQL: the number announced to each process ------------------------------------------------------
+
+
+@pytest.fixture
+def listener(app, shelf):
+    """The page cache's listener, started and having heard the generation once (PostgreSQL only)."""
+    heard = app.extensions["page_cache"].reader.listener
+    if heard is None:
+        pytest.skip("the generation is announced with NOTIFY on PostgreSQL only")
+    heard.current()  # starts it in this process
+    _wait_for(lambda: heard.current() is not None)
+    return heard
+
+
+def _wait_for(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the listener did not catch up"
+        time.sleep(0.02)
+
+
+@contextmanager
+def database_reads(app, monkeypatch):
+    """Count how often the generation is read from the database rather than taken from the listener."""
+    reader, reads = app.extensions["page_cache"].reader, []
+    original = reader.read_from_database
+    monkeypatch.setattr(reader, "read_from_database", lambda: reads.append(1) or original())
+    yield reads
+
+
+def test_a_first_time_visitor_costs_no_database_round_trip_at_all(app, client, listener, monkeypatch):
+    page = rendered(client, "/products/the-kit", monkeypatch)
+    with database_reads(app, monkeypatch) as reads:
+        assert served_from_memory(english_client(app), "/products/the-kit", monkeypatch) == page
+    assert reads == []
+
+
+def test_a_visitor_who_has_acted_always_reads_the_generation_from_the_database(app, client, listener, monkeypatch):
+    kit = db.session.scalar(select(Product))
+    with own_context(app):
+        add(client, kit, 1)
+    visit(client, "/cart")
+    rendered(client, "/products/the-kit", monkeypatch)
+    with database_reads(app, monkeypatch) as reads:
+        served_from_memory(client, "/products/the-kit", monkeypatch)
+    assert reads == [1]
+
+
+def test_a_change_committed_by_another_process_shows_once_its_notice_arrives(app, client, listener, monkeypatch):
+    rendered(client, "/products/the-kit", monkeypatch)
+    before = listener.current()
+    other_process = create_engine(db.engine.url)  # another gunicorn worker, as far as this process can tell
+    with other_process.begin() as connection:
+        connection.execute(update(Product).values(price_minor=123400))
+        connection.execute(bump_statement("postgresql"))
+    other_process.dispose()
+    _wait_for(lambda: listener.current() != before)
+    assert "₸1,234" in visit(english_client(app), "/products/the-kit").get_data(as_text=True)
+
+
+def test_a_change_committed_here_is_known_before_its_notice_comes_back(app, client, listener, monkeypatch):
+    rendered(client, "/products/the-kit", monkeypatch)
+    listener.stop()  # no notice will arrive any more; what this process commits must still show at once
+    kit = db.session.scalar(select(Product))
+    kit.price_minor = 432100
+    db.session.commit()
+    assert "₸4,321" in visit(english_client(app), "/products/the-kit").get_data(as_text=True)
+
+
+def test_a_listener_that_lost_its_connection_is_distrusted_until_it_listens_again(app, client, listener,
+                                                                                   monkeypatch):
+    lost = listener.backend_pid
+    db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
+    db.session.commit()
+    _wait_for(lambda: listener.current() is None)
+    with database_reads(app, monkeypatch) as reads:
+        visit(english_client(app), "/products/the-kit")
+    assert reads == [1]
+    _wait_for(lambda: listener.current() is not None and listener.backend_pid != lost)
