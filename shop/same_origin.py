@@ -5,14 +5,16 @@ CSRF token in them, every first-time visitor (all of those arriving from a searc
 would get a session cookie and a page of their own, which no cache can share. Those few posts prove instead
 that they come from the shop's own pages the way OWASP recommends where tokens do not fit: the browser's
 ``Sec-Fetch-Site`` header, else ``Origin``, else ``Referer`` must name this shop; a post naming none of them is
-refused. The session cookie is ``SameSite=Lax`` besides, so a cross-site post carries no cart to add to. Every
-form that changes an account, an order or money keeps its token.
+refused unless it carries the visitor's own token after all (a script that read it from the cart page). The
+session cookie is ``SameSite=Lax`` besides, so a cross-site post carries no cart to add to. Every form that
+changes an account, an order or money keeps its token.
 """
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from .extensions import csrf
 
@@ -57,9 +59,18 @@ def comes_from_own_pages() -> bool:
     return bool(referrer) and _origin_of(referrer) in _own_origins()
 
 
+def _carries_a_valid_token() -> bool:
+    """Return True when the post carries the visitor's own CSRF token after all (a script, an older page)."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
 def _check_origin():
     if (request.method == "POST" and request.endpoint in _ENDPOINTS and current_app.config.get("WTF_CSRF_ENABLED", True)
-            and not comes_from_own_pages()):
+            and not comes_from_own_pages() and not _carries_a_valid_token()):
         raise CSRFError(str(_l("This form must be sent from the shop's own page. Go back, reload it and try again.")))
 
 

@@ -61,6 +61,15 @@ def test_the_storefront_forms_refuse_posts_from_other_sites_or_from_nowhere(csrf
     assert 'name="line"' not in csrf_client.get("/cart").get_data(as_text=True)
 
 
+def test_a_storefront_form_posted_with_the_visitors_own_token_needs_no_origin(csrf_client):
+    make_product(stock=3, slug="basil")
+    csrf_client.post("/cart/add", data={"product": "basil"}, headers={"Sec-Fetch-Site": "same-origin"})
+    page = csrf_client.get("/cart").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert csrf_client.post("/cart/add", data={"product": "basil", "csrf_token": token}).status_code == 303
+    assert csrf_client.post("/cart/add", data={"product": "basil", "csrf_token": "forged"}).status_code == 400
+
+
 def test_a_first_visit_to_the_storefront_sets_no_cookie(csrf_client):
     make_product(stock=3, slug="basil")
     for path in ("/", "/catalog/", "/products/basil", "/courses/"):
