@@ -106,6 +106,7 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "City Farm <shop@cityfarm.kz>"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10),
+        "MAIL_REPLY_TO": env.get("MAIL_REPLY_TO") or None,  # when staff entered no contact e-mail
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,

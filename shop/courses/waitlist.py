@@ -119,10 +119,10 @@ def join_waitlist(cohort_id: int, email: str, *, user: User | None = None, now: 
         db.session.flush()
         if proven:
             queue_email(address, "waitlist_joined", locale=entry.locale, dedupe_key=f"waitlist-joined:{entry.id}",
-                        entry=entry, cohort=cohort, leave_link=_leave_link(entry))
+                        entry=entry, cohort=cohort, leave_link=_leave_link(entry), unsubscribe_url=_leave_link(entry))
         else:
             queue_email(address, "waitlist_confirm", locale=entry.locale, dedupe_key=f"waitlist-confirm:{entry.id}",
-                        entry=entry, cohort=cohort, leave_link=_leave_link(entry),
+                        entry=entry, cohort=cohort, leave_link=_leave_link(entry), unsubscribe_url=_leave_link(entry),
                         confirm_link=external_url("courses.confirm_waitlist", locale=entry.locale,
                                                   token=confirm_token(entry)))
     return entry
@@ -159,6 +159,7 @@ def _offer(entry: WaitlistEntry, cohort: Cohort, now: datetime) -> None:
     db.session.flush()
     queue_email(entry.email, "waitlist_offer", locale=entry.locale, dedupe_key=f"waitlist-offer:{entry.id}",
                 entry=entry, cohort=cohort, expires_at=expires_at, leave_link=_leave_link(entry),
+                unsubscribe_url=_leave_link(entry),
                 claim_link=external_url("courses.claim_offer", locale=entry.locale, token=claim_token(entry)))
 
 

@@ -164,7 +164,8 @@ def prime_visitors(base: str, count: int) -> Path:
         assert status == 303, f"priming a cart got {status}"
         status, page, cookie = _call(base, "GET", "/cart", cookie)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        lines.append("\t".join([cookie, urlencode(add), urlencode({"csrf_token": token, **BUYER, "email": f"bench{number}@example.kz"})]))
+        buyer = {"csrf_token": token, **BUYER, "email": f"bench{number}@example.kz"}
+        lines.append("\t".join([cookie, urlencode(add), urlencode(buyer)]))
     path = Path(tempfile.mkstemp(prefix="bench-visitors-", suffix=".tsv")[1])
     path.write_text("\n".join(lines) + "\n")
     return path
