@@ -135,6 +135,10 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "shop" / "translations"),
         "SEND_FILE_MAX_AGE_DEFAULT": 0,
         "PAGE_CACHE": _flag(env.get("PAGE_CACHE", "1")),  # exact server-side cache of storefront pages
+        "BROKER_URL": env.get("BROKER_URL") or None,
+        "JOBS_QUEUE": env.get("JOBS_QUEUE") or "shop",  # the broker queue; two shops on one broker need two
+        # Start each commit's jobs (its e-mails) right after it; tests switch it off and run jobs themselves.
+        "JOBS_AFTER_COMMIT": _flag(env.get("JOBS_AFTER_COMMIT", "0" if shop_env == "testing" else "1")),
         **COMPRESSION,
     }
 
