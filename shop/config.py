@@ -121,6 +121,13 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "MAX_ORDER_TOTAL_MINOR": _int(env, "MAX_ORDER_TOTAL_MINOR", 10_000_000_000),
         "STAFF_EMAIL": env.get("STAFF_EMAIL", "staff@cityfarm.kz"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
+        "MEDIA_STORAGE": (env.get("MEDIA_STORAGE") or "local").strip().lower(),
+        "S3_BUCKET": env.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_REGION": env.get("S3_REGION") or None,
+        "MEDIA_BASE_URL": (env.get("MEDIA_BASE_URL") or "").rstrip("/") or None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -158,7 +165,7 @@ COMPRESSION = {
 
 def check_settings(settings: Mapping) -> None:
     """Raise ConfigError naming each unsafe or missing setting; production is strict."""
-    problems = _payment_problems(settings)
+    problems = _payment_problems(settings) + _media_problems(settings)
     if settings["SHOP_ENV"] == "production":
         if not settings["SECRET_KEY"]:
             problems.append("SECRET_KEY is not set")
@@ -179,6 +186,15 @@ def check_settings(settings: Mapping) -> None:
                             "use redis://, e.g. redis://127.0.0.1:6379/0)")
     if problems:
         raise ConfigError("refusing to start: " + "; ".join(problems))
+
+
+def _media_problems(settings: Mapping) -> list[str]:
+    storage = settings["MEDIA_STORAGE"]
+    if storage not in ("local", "s3"):
+        return [f"MEDIA_STORAGE: {storage!r} is not local or s3"]
+    if storage == "s3":
+        return [f"MEDIA_STORAGE=s3 needs {name}" for name in ("S3_BUCKET", "MEDIA_BASE_URL") if not settings[name]]
+    return []
 
 
 def _payment_problems(settings: Mapping) -> list[str]:
