@@ -106,6 +106,8 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "City Farm <shop@cityfarm.kz>"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10),
+        # STARTTLS unless the server listens on 25 (a local relay); MAIL_STARTTLS=0/1 says so outright.
+        "MAIL_STARTTLS": _flag(env["MAIL_STARTTLS"]) if env.get("MAIL_STARTTLS") else _int(env, "MAIL_PORT", 587) != 25,
         "MAIL_REPLY_TO": env.get("MAIL_REPLY_TO") or None,  # when staff entered no contact e-mail
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED", "1")),

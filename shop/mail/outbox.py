@@ -97,7 +97,7 @@ def smtp_transport(email: EmailMessage) -> None:
     """Send through the configured SMTP server with a bounded timeout."""
     config = current_app.config
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
-        if config["MAIL_PORT"] != 25:
+        if config["MAIL_STARTTLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
