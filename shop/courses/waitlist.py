@@ -263,9 +263,8 @@ def claimed_seats(cart_id: int | None, now: datetime) -> dict[int, int]:
     """Return, per cohort, the seats that offers claimed into this cart hold for it."""
     if cart_id is None:
         return {}
-    subquery = _claim_holds(cart_id, now).subquery()
-    rows = db.session.execute(select(subquery.c.cohort_id, func.sum(subquery.c.quantity))
-                              .group_by(subquery.c.cohort_id))
+    rows = db.session.execute(_claim_holds(cart_id, now).with_only_columns(Hold.cohort_id, func.sum(Hold.quantity))
+                              .group_by(Hold.cohort_id))
     return {cohort_id: int(seats) for cohort_id, seats in rows}
 
 
