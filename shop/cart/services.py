@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..courses.services import cohorts_of, soonest_open
@@ -243,3 +243,9 @@ def summarise(cart: Cart | None, now: datetime) -> CartSummary:
             left = 0  # off sale, or a cohort that closed: it can no longer be bought
         rows.append(CartRow(line, price, left))
     return CartSummary(rows, sum(row.total_minor for row in rows))
+
+
+def count_items(cart: Cart) -> int:
+    """Return how many units the cart holds (the header's count), in one statement, without pricing it."""
+    return db.session.scalar(select(func.coalesce(func.sum(CartLine.quantity), 0))
+                             .where(CartLine.cart_id == cart.id))

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from ..clock import utcnow
 from ..errors import ShopError
 from ..same_origin import same_origin_post
-from .services import add_to_cart, summarise, update_line
+from .services import add_to_cart, count_items, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
 
 bp = Blueprint("cart", __name__)
@@ -13,7 +13,7 @@ bp = Blueprint("cart", __name__)
 
 def _back_to_cart(cart=None):
     if cart is not None:
-        remember_cart(cart, summarise(cart, utcnow()).item_count)
+        remember_cart(cart, count_items(cart))
     return redirect(url_for("cart.view"), 303)
 
 
