@@ -46,7 +46,8 @@ def test_a_cohort_filled_exactly_passes_and_expired_seat_holds_never_count(app, 
     db.session.add(Hold(cohort_id=cohort.id, quantity=3, expires_at=now))
     db.session.commit()
     assert seats_within_capacity(now) == []
-    assert seats_within_capacity(now - timedelta(seconds=1)) == [f"cohort {cohort.id}: 1 enrolled and 4 held for 2 seats"]
+    assert seats_within_capacity(now - timedelta(seconds=1)) == [
+        f"cohort {cohort.id}: 1 enrolled and 4 held for 2 seats"]
 
 
 def test_seat_holds_alone_beyond_capacity_are_found(app, now):
