@@ -23,7 +23,7 @@ from shop.inventory.services import (
     write_off,
 )
 from shop.models import Hold, Order, StockMovement
-from tests.factories import make_cohort, make_product
+from tests.factories import make_cohort, make_product, make_user
 from tests.views.helpers import add, check_out
 
 
@@ -119,7 +119,7 @@ def test_releasing_an_orders_holds_says_how_many_went(app, client):
 
 def test_receiving_needs_at_least_one_unit(app, now):
     product = make_product(stock=0)
-    with pytest.raises(StockConflict):
+    with pytest.raises(StockConflict, match="^Received quantity must be a positive whole number.$"):
         with unit_of_work():
             receive_stock(product, 0, now=now)
     with unit_of_work():
@@ -130,7 +130,7 @@ def test_receiving_needs_at_least_one_unit(app, now):
 def test_receiving_ignores_holds_and_writing_off_respects_them_down_to_exactly_what_is_held(app, now):
     product = make_product(stock=5)
     _hold(product, 3, now)
-    with pytest.raises(StockConflict):
+    with pytest.raises(StockConflict, match="^Written-off quantity must be a positive whole number.$"):
         with unit_of_work():
             write_off(product, 0, now=now, reason="nothing")
     with unit_of_work():
@@ -141,7 +141,7 @@ def test_receiving_ignores_holds_and_writing_off_respects_them_down_to_exactly_w
 
 def test_a_stock_take_may_count_zero_but_not_less(app, now):
     product = make_product(stock=4)
-    with pytest.raises(StockConflict):
+    with pytest.raises(StockConflict, match="^A counted quantity cannot be negative.$"):
         with unit_of_work():
             count_stock(product, -1, now=now)
     with unit_of_work():
@@ -173,10 +173,15 @@ def test_sold_units_are_zero_for_a_line_never_sold(app):
     assert sold_units([123456, 123456]) == {123456: 0}
 
 
-def test_the_ledger_row_names_who_moved_stock_and_why(app, now):
-    product = make_product(stock=1)
+def test_each_ledger_row_names_who_moved_stock_and_why(app, now):
+    product, staff = make_product(stock=1), make_user(role="staff")
     with unit_of_work():
-        receive_stock(product, 2, now=now, reason="Delivery")
-    row = db.session.scalars(select(StockMovement).order_by(StockMovement.id.desc())).first()
-    assert (row.product_id, row.reason, row.actor_id, row.order_id, row.created_at) == (
-        product.id, "Delivery", None, None, now)
+        receive_stock(product, 5, now=now, reason="Delivery", actor_id=staff.id)
+        write_off(product, 1, now=now, reason="Mould", actor_id=staff.id)
+        count_stock(product, 3, now=now, reason="Stock-take", actor_id=staff.id)
+    rows = db.session.scalars(select(StockMovement).where(StockMovement.actor_id.is_not(None))
+                              .order_by(StockMovement.id)).all()
+    assert [(row.product_id, row.kind, row.delta, row.reason, row.actor_id, row.order_id, row.created_at)
+            for row in rows] == [(product.id, "received", 5, "Delivery", staff.id, None, now),
+                                 (product.id, "written_off", -1, "Mould", staff.id, None, now),
+                                 (product.id, "counted", -2, "Stock-take", staff.id, None, now)]
