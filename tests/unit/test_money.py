@@ -49,7 +49,11 @@ def test_a_refused_amount_keeps_what_was_typed_and_says_how_to_write_it():
     with pytest.raises(AmountError) as refused:
         parse_tenge("abc")
     assert str(refused.value) == "abc"
-    assert "12 900 or 12900.50" in str(refused.value.message)
+    assert str(refused.value.message) == "Enter an amount in tenge, like 12 900 or 12900.50."
+    with pytest.raises(AmountError) as ambiguous:
+        parse_tenge("12,900")
+    assert str(ambiguous.value) == "12,900"
+    assert str(ambiguous.value.message) == "Write thousands with a space, not a comma or dot: «12 900», not «12,900»."
 
 
 def test_the_default_language_is_russian_and_tiyn_keep_two_decimals_in_english():
