@@ -16,7 +16,9 @@ from shop.inventory.services import (
     hold_stock,
     receive_stock,
     release_closed_holds,
+    release_expired_holds,
     release_holds,
+    restock,
     seat_availability,
     seat_hold_end,
     sold_units,
@@ -185,3 +187,24 @@ def test_each_ledger_row_names_who_moved_stock_and_why(app, now):
             for row in rows] == [(product.id, "received", 5, "Delivery", staff.id, None, now),
                                  (product.id, "written_off", -1, "Mould", staff.id, None, now),
                                  (product.id, "counted", -2, "Stock-take", staff.id, None, now)]
+
+
+def test_a_hold_that_expires_this_very_moment_is_released(app, now):
+    product = make_product(stock=3)
+    _hold(product, 1, now - timedelta(minutes=30), minutes=30)
+    with unit_of_work():
+        assert release_expired_holds(now) == 1
+    assert db.session.scalar(select(Hold.id)) is None
+
+
+def test_units_returned_from_an_order_are_dated_signed_and_tied_to_their_line(app, now):
+    from tests.admin_support import paid_order
+    product, staff = make_product(stock=5), make_user(role="staff")
+    order = paid_order(app, product, 2)
+    with unit_of_work():
+        movement = restock(product.id, 1, now=now, order_id=order.id, order_line_id=order.lines[0].id,
+                           actor_id=staff.id)
+        order.lines[0].returned_quantity = 1
+    assert (movement.kind, movement.delta, movement.level_after, movement.reason, movement.actor_id,
+            movement.order_id, movement.order_line_id, movement.created_at) == (
+        "returned", 1, 4, "", staff.id, order.id, order.lines[0].id, now)
