@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint translations translations-extract translations-update load bench clean
+.PHONY: run test lint mutation translations translations-extract translations-update load bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ lint: $(STAMP_DEV)
 
 test: $(STAMP_DEV) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Mutation testing of the core (not part of `make test`; settings in pyproject.toml [tool.mutmut]).
+# Two workers at most: the machine's two cores are shared. Results are kept in mutants/ and re-used.
+mutation: $(STAMP_DEV) translations
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 load: $(STAMP_DEV) translations
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)

@@ -43,3 +43,31 @@ def test_a_price_whose_comma_could_be_thousands_is_refused_not_guessed(text):
                                                 ("12 900 ₸", 1290000), ("0,1", 10)])
 def test_decimal_prices_parse_exactly_where_floats_would_not(text, expected):
     assert parse_tenge(text) == expected
+
+
+def test_a_refused_amount_keeps_what_was_typed_and_says_how_to_write_it():
+    with pytest.raises(AmountError) as refused:
+        parse_tenge("abc")
+    assert str(refused.value) == "abc"
+    assert str(refused.value.message) == "Enter an amount in tenge, like 12 900 or 12900.50."
+    with pytest.raises(AmountError) as ambiguous:
+        parse_tenge("12,900")
+    assert str(ambiguous.value) == "12,900"
+    assert str(ambiguous.value.message) == "Write thousands with a space, not a comma or dot: «12 900», not «12,900»."
+
+
+def test_the_default_language_is_russian_and_tiyn_keep_two_decimals_in_english():
+    assert format_money(1290000) == "12\u00a0900\u00a0₸"
+    assert format_money(1290050, "en") == "₸12,900.50"
+    assert format_money(5, "ru") == "0,05\u00a0₸"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("12\u00a0900", 1290000), ("12\u202f900", 1290000), ("7₸", 700),
+                                                ("9999999999999", 999999999999900)])
+def test_every_kind_of_space_and_the_tenge_sign_are_ignored_up_to_thirteen_digits(text, expected):
+    assert parse_tenge(text) == expected
+
+
+def test_fourteen_digits_are_not_a_price():
+    with pytest.raises(AmountError):
+        parse_tenge("12345678901234")

@@ -1,0 +1,118 @@
+"""Marking paid at its edges: any amount other than the total is flagged, the payment named is the one paid,
+and the provider's pre-payment check answers each case (found by `make mutation`)."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.models import Cart, Hold, Order, Payment
+from shop.orders.paying import check_payment, mark_paid, record_failed_attempt
+from tests.factories import make_product
+from tests.views.helpers import add, check_out
+
+
+@pytest.fixture
+def pending(app, client):
+    add(client, make_product(stock=5, price=100000), 2)
+    check_out(client)
+    order = db.session.scalar(select(Order))
+    return order, db.session.scalar(select(Payment.reference))
+
+
+def _pay(order, reference, amount=None, **options):
+    return mark_paid(order.public_id, provider=options.pop("provider", "dummy"), reference=reference,
+                     amount_minor=order.total_minor if amount is None else amount, now=options.pop("now", utcnow()),
+                     **options)
+
+
+def test_paying_exactly_the_total_flags_nothing_and_empties_the_cart(pending):
+    order, reference = pending
+    now = utcnow()
+    assert order.cart_id is not None
+    _pay(order, reference, payment_intent="pi_1", now=now)
+    db.session.refresh(order)
+    payment = db.session.scalar(select(Payment))
+    assert (order.status, order.needs_attention, order.paid_at) == ("paid", "", now)
+    assert (payment.status, payment.payment_intent) == ("paid", "pi_1")
+    assert db.session.scalar(select(Cart.id)) is None
+    assert db.session.scalar(select(Hold.id)) is None
+
+
+def test_paying_more_than_the_total_is_flagged_too(pending):
+    order, reference = pending
+    _pay(order, reference, amount=order.total_minor + 1)
+    db.session.refresh(order)
+    assert f"Paid {order.total_minor + 1} but the order totals {order.total_minor} (tiyn)." in order.needs_attention
+
+
+def test_a_payment_page_the_shop_never_opened_pays_nothing(pending):
+    order, _ = pending
+    assert _pay(order, "never-opened") is None
+    assert _pay(order, None, provider="stripe") is None
+    db.session.refresh(order)
+    assert order.status == "pending_payment"
+
+
+def test_a_provider_that_names_no_page_pays_the_orders_open_payment(pending):
+    order, _ = pending
+    assert _pay(order, None, payment_intent="T-1").status == "paid"
+    assert db.session.scalar(select(Payment.payment_intent)) == "T-1"
+
+
+def test_the_same_provider_event_pays_once_and_a_paid_order_is_returned_as_it_is(pending):
+    order, reference = pending
+    _pay(order, reference, event_id="ev-1")
+    assert _pay(order, reference, event_id="ev-1") is None
+    again = _pay(order, reference, event_id="ev-2", amount=1)
+    assert again.id == order.id and again.needs_attention == ""
+
+
+def test_an_unknown_order_is_not_paid(app):
+    assert mark_paid("no-such-order", provider="dummy", reference="x", amount_minor=1, now=utcnow()) is None
+
+
+def test_the_pre_payment_check_answers_each_case(pending):
+    order, reference = pending
+    now = utcnow()
+    assert check_payment("no-such-order", amount_minor=1, currency="KZT", now=now) == "unknown"
+    assert check_payment(order.public_id, amount_minor=order.total_minor + 1, currency="KZT", now=now) == "amount"
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="USD", now=now) == "amount"
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=now) == "ok"
+    _pay(order, reference)
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=now) == "closed"
+
+
+def test_the_pre_payment_check_takes_lapsed_holds_again_for_fifteen_minutes(pending):
+    order, _ = pending
+    later = utcnow() + timedelta(hours=2)
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=later) == "ok"
+    hold = db.session.scalar(select(Hold).where(Hold.order_id == order.id))
+    assert (hold.quantity, hold.order_line_id, hold.expires_at) == (2, order.lines[0].id, later + timedelta(minutes=15))
+
+
+def test_the_pre_payment_check_refuses_when_the_lapsed_units_are_gone(pending, app):
+    order, _ = pending
+    now = utcnow()
+    db.session.execute(update(Hold).values(expires_at=now - timedelta(minutes=1)))  # the reservation ran out
+    db.session.commit()
+    from shop.database import unit_of_work
+    from shop.inventory.services import write_off
+    with unit_of_work():
+        write_off(order.lines[0].product, 4, now=now, reason="Broken")
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=now) == "lapsed"
+    assert db.session.scalar(select(Hold.id).where(Hold.expires_at > now)) is None
+
+
+def test_a_declined_attempt_is_counted_with_its_reason_and_the_order_stays_open(pending):
+    order, _ = pending
+    record_failed_attempt(order.public_id, provider="dummy", reason="x" * 400, event_id="f-1")
+    record_failed_attempt(order.public_id, provider="dummy", reason="Card declined", event_id="f-2")
+    assert record_failed_attempt(order.public_id, provider="dummy", reason="again", event_id="f-2") is None
+    payment = db.session.scalar(select(Payment))
+    assert (payment.failed_attempts, payment.last_failure) == (2, "Card declined")
+    db.session.refresh(order)
+    assert order.status == "pending_payment"
+    record_failed_attempt(order.public_id, provider="dummy", reason="y" * 400, event_id="f-3")
+    assert len(db.session.scalar(select(Payment.last_failure))) == 300
