@@ -9,12 +9,13 @@ from .course import Attendance, Cohort, CohortSession, Course, Enrolment, Waitli
 from .inventory import Hold, StockMovement
 from .order import Order, OrderEvent, OrderLine
 from .outbox import OutboxMessage
+from .promo import PromoCode, PromoRedemption
 from .payment import FiscalReceipt, Payment, ProcessedEvent, Refund, RefundLine
 from .user import User
 
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
-    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "ShopDetails",
+    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "PromoCode", "PromoRedemption", "ProductImage", "Refund", "RefundLine", "ShopDetails",
     "StockMovement", "User", "WaitlistEntry",
 ]
