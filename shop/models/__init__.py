@@ -9,13 +9,13 @@ from .course import Attendance, Cohort, CohortSession, Course, Enrolment, Waitli
 from .inventory import Hold, StockMovement
 from .order import Order, OrderEvent, OrderLine
 from .outbox import OutboxMessage
-from .promo import PromoCode, PromoRedemption
 from .payment import FiscalReceipt, Payment, ProcessedEvent, Refund, RefundLine
+from .promo import PromoCode, PromoRedemption
 from .user import User
 
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
-    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "PromoCode", "PromoRedemption", "ProductImage", "Refund", "RefundLine", "ShopDetails",
-    "StockMovement", "User", "WaitlistEntry",
+    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "PromoCode", "PromoRedemption",
+    "Refund", "RefundLine", "ShopDetails", "StockMovement", "User", "WaitlistEntry",
 ]

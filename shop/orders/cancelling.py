@@ -2,8 +2,9 @@
 a reservation that ran out, staff).
 
 The rule: the seats it took from waiting-list offers go back to those offers while they last, its holds are
-released (and the use of its promo code), the seats it freed are offered to the people waiting, its pending payments are closed, and it is
-cancelled with the reason in its history. A paid order is never cancelled here; refunds have their own verb.
+released with the use of its promo code, the seats it freed are offered to the people waiting, its pending
+payments are closed, and it is cancelled with the reason in its history. A paid order is never cancelled
+here; refunds have their own verb.
 """
 from datetime import datetime
 

@@ -43,7 +43,8 @@ class Discount:
 
 def is_current(terms: Terms, now: datetime) -> bool:
     """Return True when ``now`` is within the code's dates (from inclusive, until exclusive)."""
-    return (terms.valid_from is None or terms.valid_from <= now) and (terms.valid_until is None or now < terms.valid_until)
+    started = terms.valid_from is None or terms.valid_from <= now
+    return started and (terms.valid_until is None or now < terms.valid_until)
 
 
 def is_eligible(terms: Terms, item: Item) -> bool:

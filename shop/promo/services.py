@@ -72,7 +72,8 @@ def terms_of(code: PromoCode) -> Terms:
     return Terms(kind=code.kind, percent=code.percent, amount_minor=code.amount_minor, scope=code.scope,
                  includes_delivery=code.includes_delivery, min_order_minor=code.min_order_minor,
                  valid_from=code.valid_from, valid_until=code.valid_until,
-                 product_ids=frozenset(p.id for p in code.products), category_ids=frozenset(c.id for c in code.categories))
+                 product_ids=frozenset(p.id for p in code.products),
+                 category_ids=frozenset(c.id for c in code.categories))
 
 
 def items_of(summary: CartSummary) -> list[Item]:
