@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.models import Order, PromoCode
+from shop.models import Order, OutboxMessage, PromoCode
 from tests.conftest import running
 from tests.factories import make_product, make_user
 from tests.views.helpers import add, check_out, path_of
@@ -101,6 +101,8 @@ def test_the_order_page_shows_the_discount_paid(client):
     order = db.session.scalar(select(Order))
     page = client.get(f"/orders/{order.public_id}").get_data(as_text=True)
     assert "Discount (SPRING)" in page and "−₸1,000" in page and "₸4,000" in page
+    mails = db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.recipient == order.email)).all()
+    assert any("Discount (SPRING): −₸1,000" in body for body in mails)
 
 
 def test_staff_create_a_promo_code_and_see_it_listed(client, staff):
