@@ -96,6 +96,18 @@ class SelectField(fields.SelectField):
         super().__init__(*args, **kwargs)
 
 
+class SelectMultipleField(fields.SelectMultipleField):
+    """A multiple choice of ids: anything but ids among the choices asks to choose."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", choice_id)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data and any(value not in {choice[0] for choice in self.choices or []} for value in self.data):
+            raise ValueError(CHOOSE_MESSAGE)
+
+
 class RadioField(fields.RadioField):
     """Radio buttons whose empty, missing or unknown value asks to choose."""
 

@@ -1,11 +1,11 @@
 """The staff form of a promo code: the shape of input only (uniqueness and limits are the service's)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..clock import ALMATY
-from ..forms import IntegerField, SelectField, ShopForm
+from ..forms import IntegerField, SelectField, SelectMultipleField, ShopForm
 from .forms import TengeField, choices
 
 KIND_LABELS = {"percent": _l("Percentage off"), "fixed": _l("Fixed amount off, tenge")}
@@ -25,8 +25,8 @@ class PromoCodeForm(ShopForm):
     percent = IntegerField(_l("Percent"), validators=[Optional(), NumberRange(min=1, max=100)])
     amount_minor = TengeField(_l("Amount, tenge"), validators=[Optional(), NumberRange(min=1, max=1_000_000_000)])
     scope = SelectField(_l("Applies to"), choices=choices(SCOPE_LABELS))
-    product_ids = SelectMultipleField(_l("Products"), coerce=int, validate_choice=True)
-    category_ids = SelectMultipleField(_l("Categories"), coerce=int, validate_choice=True)
+    product_ids = SelectMultipleField(_l("Products"))
+    category_ids = SelectMultipleField(_l("Categories"))
     includes_delivery = BooleanField(_l("Also off the delivery fee"))
     valid_from = _optional_almaty(_l("Valid from (Almaty time)"))
     valid_until = _optional_almaty(_l("Valid until (Almaty time)"))

@@ -113,7 +113,7 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
         if not 0 <= discount <= gross:
             raise ValueError(f"the discount on line {line.id} must be between 0 and {gross} tiyn")
         goods.append((line, gross - discount))
-    delivery = order.delivery_fee_minor - getattr(order, "delivery_discount_minor", 0)
+    delivery = order.delivery_fee_minor - (getattr(order, "delivery_discount_minor", 0) or 0)
     excess = sum(amount for _, amount in goods) + delivery - order.total_minor
     if excess < 0:
         raise ValueError(f"order {order.public_id}: the total exceeds its lines by {-excess} tiyn")
@@ -123,7 +123,7 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
              for (line, amount), share in zip(goods, shares, strict=True)]
     if order.delivery_fee_minor:
         fee = order.delivery_fee_minor
-        lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee - getattr(order, "delivery_discount_minor", 0), vat_rate,
+        lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee - (getattr(order, "delivery_discount_minor", 0) or 0), vat_rate,
                                  is_service=True))
     return lines
 
@@ -217,7 +217,7 @@ class TipTopGateway:
             logger.warning("order %s has nothing to pay; no TipTop Pay link made", order.public_id)
             raise PaymentFailed()
         lines = receipt_lines(order, vat_rate=self.vat_rate,
-                              discounts_minor={line.id: line.discount_minor for line in order.lines})
+                              discounts_minor={line.id: line.discount_minor or 0 for line in order.lines})
         receipt = customer_receipt(lines, email=order.email, taxation_system=self.taxation_system, pascal=False)
         payload = {
             "Amount": to_tenge(order.total_minor), "Currency": CURRENCY,
