@@ -113,7 +113,8 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
         if not 0 <= discount <= gross:
             raise ValueError(f"the discount on line {line.id} must be between 0 and {gross} tiyn")
         goods.append((line, gross - discount))
-    delivery = order.delivery_fee_minor - (getattr(order, "delivery_discount_minor", 0) or 0)
+    delivery_discount = getattr(order, "delivery_discount_minor", 0) or 0  # None on an order not yet flushed
+    delivery = order.delivery_fee_minor - delivery_discount
     excess = sum(amount for _, amount in goods) + delivery - order.total_minor
     if excess < 0:
         raise ValueError(f"order {order.public_id}: the total exceeds its lines by {-excess} tiyn")
@@ -123,8 +124,7 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
              for (line, amount), share in zip(goods, shares, strict=True)]
     if order.delivery_fee_minor:
         fee = order.delivery_fee_minor
-        lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee - (getattr(order, "delivery_discount_minor", 0) or 0), vat_rate,
-                                 is_service=True))
+        lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee - delivery_discount, vat_rate, is_service=True))
     return lines
 
 

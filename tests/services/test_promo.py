@@ -151,3 +151,18 @@ def test_refunding_a_discounted_line_gives_back_what_was_paid_for_it(app):
     second = refund_order(RefundRequest(order.id, None, "Broken", {}, lines={line.id: 1}, key="2"),
                           gateway=RecordingGateway(), actor_id=None, now=utcnow())
     assert (first.amount_minor, second.amount_minor) == (300000 - 37500, 300000 - 37501)
+
+
+def test_the_receipt_and_the_stripe_lines_of_a_discounted_order_add_up_to_what_is_paid(app, now):
+    from shop.payments.stripe_gateway import StripeGateway
+    from shop.payments.tiptoppay_gateway import receipt_lines
+
+    make_code(kind="fixed", amount_minor=100001, includes_delivery=True)
+    cart = cart_with(make_product(price=300000), 3, now, "SPRING")
+    order, _ = place_order(cart, replace(BUYER, delivery_method="courier", city="Алматы", address="Абая 10"),
+                           user=None, now=now, hold_minutes=30)
+    lines = receipt_lines(order, vat_rate=None, discounts_minor={line.id: line.discount_minor for line in order.lines})
+    assert sum(line.amount_minor for line in lines) == order.total_minor
+    items = [StripeGateway._order_line_item(line) for line in order.lines]
+    charged = sum(item["quantity"] * item["price_data"]["unit_amount"] for item in items)
+    assert charged + order.delivery_fee_minor - order.delivery_discount_minor == order.total_minor
