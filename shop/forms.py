@@ -14,7 +14,7 @@ from flask_wtf.file import FileField
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import fields
-from wtforms.validators import DataRequired, StopValidation
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from .inputs import has_control, whole_number
 
@@ -105,7 +105,7 @@ class SelectMultipleField(fields.SelectMultipleField):
 
     def pre_validate(self, form):
         if self.data and any(value not in {choice[0] for choice in self.choices or []} for value in self.data):
-            raise ValueError(CHOOSE_MESSAGE)
+            raise ValidationError(CHOOSE_MESSAGE)
 
 
 class RadioField(fields.RadioField):
