@@ -14,7 +14,7 @@ from flask_wtf.file import FileField
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import fields
-from wtforms.validators import DataRequired, StopValidation
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from .inputs import has_control, whole_number
 
@@ -94,6 +94,18 @@ class SelectField(fields.SelectField):
         kwargs.setdefault("invalid_value_message", CHOOSE_MESSAGE)
         kwargs.setdefault("invalid_choice_message", CHOOSE_MESSAGE)
         super().__init__(*args, **kwargs)
+
+
+class SelectMultipleField(fields.SelectMultipleField):
+    """A multiple choice of ids: anything but ids among the choices asks to choose."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", choice_id)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data and any(value not in {choice[0] for choice in self.choices or []} for value in self.data):
+            raise ValidationError(CHOOSE_MESSAGE)
 
 
 class RadioField(fields.RadioField):

@@ -10,7 +10,20 @@ from sqlalchemy import func, or_, select
 
 from .clock import utcnow
 from .extensions import db
-from .models import Cohort, Course, Enrolment, Hold, Order, OrderLine, Payment, Product, Refund, StockMovement
+from .models import (
+    Cohort,
+    Course,
+    Enrolment,
+    Hold,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+    PromoCode,
+    PromoRedemption,
+    Refund,
+    StockMovement,
+)
 from .orders.status import PAID_STATUSES
 
 # Paid orders still to be packed or handed over (a partial refund may have come in meanwhile).
@@ -200,7 +213,7 @@ def no_holds_on_closed_items(now: datetime) -> list[str]:
 
 
 def order_totals_add_up(now: datetime) -> list[str]:
-    """Every order's subtotal is the sum of its lines, and its total the subtotal plus delivery."""
+    """Every order's subtotal is the sum of its lines, and its total the subtotal plus delivery less discount."""
     lines = (select(OrderLine.order_id, func.sum(OrderLine.unit_price_minor * OrderLine.quantity).label("n"))
              .group_by(OrderLine.order_id).subquery())
     rows = db.session.execute(
@@ -208,16 +221,46 @@ def order_totals_add_up(now: datetime) -> list[str]:
                Order.total_minor)
         .outerjoin(lines, lines.c.order_id == Order.id)
         .where(or_(Order.subtotal_minor != func.coalesce(lines.c.n, 0),
-                   Order.total_minor != Order.subtotal_minor + Order.delivery_fee_minor))
+                   Order.total_minor != Order.subtotal_minor + Order.delivery_fee_minor - Order.discount_minor))
     ).all()
     return [f"order {p}: subtotal {sub} for lines of {summed}, total {total} with delivery {fee} (tiyn)"
             for p, sub, summed, fee, total in rows]
 
 
+def promo_uses_within_limits(now: datetime) -> list[str]:
+    """No promo code is used more than its limit, and its uses count its live redemptions."""
+    live = (select(PromoRedemption.promo_code_id, func.count(PromoRedemption.id).label("n"))
+            .where(PromoRedemption.released_at.is_(None)).group_by(PromoRedemption.promo_code_id).subquery())
+    rows = db.session.execute(
+        select(PromoCode.code, PromoCode.uses, PromoCode.max_uses, func.coalesce(live.c.n, 0))
+        .outerjoin(live, live.c.promo_code_id == PromoCode.id)
+        .where(or_(PromoCode.uses > PromoCode.max_uses, PromoCode.uses != func.coalesce(live.c.n, 0)))
+    ).all()
+    return [f"promo code {code}: {uses} use(s) counted, limit {limit}, {n} live redemption(s)"
+            for code, uses, limit, n in rows]
+
+
+def discounts_within_line_totals(now: datetime) -> list[str]:
+    """No line's discount exceeds the line, nor the delivery's the fee; an order's discount is their sum."""
+    lines = db.session.execute(
+        select(Order.public_id, OrderLine.id).join(Order, Order.id == OrderLine.order_id)
+        .where(or_(OrderLine.discount_minor < 0,
+                   OrderLine.discount_minor > OrderLine.unit_price_minor * OrderLine.quantity))).all()
+    summed = (select(OrderLine.order_id, func.sum(OrderLine.discount_minor).label("n"))
+              .group_by(OrderLine.order_id).subquery())
+    orders = db.session.execute(
+        select(Order.public_id).outerjoin(summed, summed.c.order_id == Order.id)
+        .where(or_(Order.delivery_discount_minor < 0, Order.delivery_discount_minor > Order.delivery_fee_minor,
+                   Order.discount_minor != func.coalesce(summed.c.n, 0) + Order.delivery_discount_minor))).all()
+    return ([f"order {p}: line {line_id} is discounted below zero or by more than its total" for p, line_id in lines]
+            + [f"order {p}: its discount is not the sum of its lines' and delivery's" for (p,) in orders])
+
+
 CHECKS: list[Check] = [stock_matches_ledger, holds_within_stock, seats_within_capacity, paid_lines_sold_once,
                        no_holds_on_closed_orders, refunds_within_payments, paid_orders_paid_once, paid_seats_enrolled,
                        returns_within_sales, no_learners_in_cancelled_cohorts, refunded_orders_not_awaiting_fulfilment,
-                       no_holds_on_closed_items, order_totals_add_up]
+                       no_holds_on_closed_items, order_totals_add_up, promo_uses_within_limits,
+                       discounts_within_line_totals]
 
 
 def check_integrity(now: datetime | None = None) -> list[str]:

@@ -1,9 +1,10 @@
-"""The cart page and its two forms; refusals come back to the cart with a message."""
+"""The cart page and its forms (lines, promo code); refusals come back to the cart with a message."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..clock import utcnow
 from ..errors import ShopError
+from ..promo.services import quote, set_cart_code
 from ..same_origin import same_origin_post
 from .services import add_to_cart, count_items, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
@@ -19,8 +20,9 @@ def _back_to_cart(cart=None):
 
 @bp.get("/cart")
 def view():
-    summary = summarise(current_cart(), utcnow())
-    return render_template("cart/cart.html", summary=summary)
+    cart, now = current_cart(), utcnow()
+    summary = summarise(cart, now)
+    return render_template("cart/cart.html", summary=summary, promo=quote(cart, summary, now))
 
 
 @bp.post("/cart/add")
@@ -46,3 +48,16 @@ def update():
         return _back_to_cart()
     flash(_("Your cart is updated."), "success")
     return _back_to_cart(cart)
+
+
+@bp.post("/cart/promo")
+@same_origin_post("cart.promo")
+def promo():
+    code = request.form.get("code", "")
+    try:
+        found = set_cart_code(code, token=session.get("cart"), user=current_user_or_none(), now=utcnow())
+    except ShopError as error:
+        flash(error.message, "error")
+        return _back_to_cart()
+    flash(_("Promo code %(code)s applied.", code=found.code) if found else _("Promo code removed."), "success")
+    return _back_to_cart()

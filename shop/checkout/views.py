@@ -15,6 +15,7 @@ from ..settings import shop_settings
 from .delivery import delivery_options
 from .forms import CheckoutForm
 from .services import checkout
+from .totals import checkout_totals
 
 bp = Blueprint("checkout", __name__)
 
@@ -41,7 +42,7 @@ def start():
     if form.validate_on_submit():
         buyer = BuyerDetails(**{name: form[name].data or "" for name in
                                 ("email", "full_name", "phone", "delivery_method", "city", "address",
-                                 "payment_method")},
+                                 "apartment", "entrance", "floor", "intercom", "comment", "payment_method")},
                              locale=current_locale(), client_ip=request.remote_addr or "",
                              accepts_terms=form.accept_terms.data)
         try:
@@ -52,7 +53,8 @@ def start():
         else:
             session["orders"] = [*session.get("orders", [])[-9:], order.public_id]
             return redirect(url, 303)
-    return render_template("checkout/checkout.html", form=form, summary=summary,
+    totals, promo = checkout_totals(cart, summary, rules, utcnow())
+    return render_template("checkout/checkout.html", form=form, summary=summary, totals=totals, promo=promo,
                            delivery=delivery_options(rules, current_locale()),
                            methods=method_choices(enabled_methods())), 400 if form.errors else 200
 

@@ -17,10 +17,12 @@ class Cart(CreatedAt, db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    promo_code_id: Mapped[int | None] = mapped_column(ForeignKey("promo_code.id", ondelete="SET NULL"))
 
     lines: Mapped[list["CartLine"]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartLine.id"
     )
+    promo_code: Mapped["PromoCode | None"] = relationship()  # noqa: F821
 
 
 class CartLine(CreatedAt, db.Model):

@@ -31,9 +31,19 @@ class Order(CreatedAt, db.Model):
     delivery_method: Mapped[str] = mapped_column(String(20))
     city: Mapped[str] = mapped_column(String(120), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
+    # What a courier needs besides the street address
+    apartment: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    entrance: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    floor: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    intercom: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    comment: Mapped[str] = mapped_column(String(500), default="", server_default="")
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     subtotal_minor: Mapped[Minor]
     delivery_fee_minor: Mapped[Minor] = mapped_column(default=0)
+    # Off the lines (each line keeps its share) and off the delivery fee, by the promo code named here
+    discount_minor: Mapped[Minor] = mapped_column(default=0, server_default="0")
+    delivery_discount_minor: Mapped[Minor] = mapped_column(default=0, server_default="0")
+    promo_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
     total_minor: Mapped[Minor]
     currency: Mapped[str] = mapped_column(String(3), default="KZT")
     status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
@@ -73,6 +83,7 @@ class OrderLine(db.Model):
     unit_price_minor: Mapped[Minor]
     quantity: Mapped[int]
     returned_quantity: Mapped[int] = mapped_column(default=0)
+    discount_minor: Mapped[Minor] = mapped_column(default=0, server_default="0")  # its share of the promo discount
 
     order: Mapped["Order"] = relationship(back_populates="lines")
     product: Mapped["Product | None"] = relationship()  # noqa: F821
@@ -81,6 +92,10 @@ class OrderLine(db.Model):
     @property
     def total_minor(self) -> int:
         return self.unit_price_minor * self.quantity
+
+    @property
+    def paid_minor(self) -> int:
+        return self.total_minor - self.discount_minor
 
 
 class OrderEvent(CreatedAt, db.Model):

@@ -2,8 +2,9 @@
 a reservation that ran out, staff).
 
 The rule: the seats it took from waiting-list offers go back to those offers while they last, its holds are
-released, the seats it freed are offered to the people waiting, its pending payments are closed, and it is
-cancelled with the reason in its history. A paid order is never cancelled here; refunds have their own verb.
+released with the use of its promo code, the seats it freed are offered to the people waiting, its pending
+payments are closed, and it is cancelled with the reason in its history. A paid order is never cancelled
+here; refunds have their own verb.
 """
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from ..database import unit_of_work
 from ..extensions import db
 from ..inventory.services import lock_rows, release_holds
 from ..models import Order, Payment
+from ..promo.services import release_redemption
 from .events import record_provider_event
 from .locking import lock_order
 from .status import change_status
@@ -30,6 +32,7 @@ def cancel_order(order: Order, *, now: datetime, note: str, payment_status: str 
     lock_rows(cohort_ids=cohort_ids)
     return_claimed_seats(order.id, now=now)
     release_holds(order.id)
+    release_redemption(order.id, now=now)
     closed = list(db.session.scalars(select(Payment).where(Payment.order_id == order.id, Payment.status == "pending")
                                      .order_by(Payment.id)))
     for payment in closed:

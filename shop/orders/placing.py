@@ -18,6 +18,7 @@ from ..extensions import db
 from ..inventory.services import closed_reason, hold_seats, hold_stock, lock_rows
 from ..models import Cart, Hold, Order, OrderEvent, OrderLine, Payment, User
 from ..pages.services import consent_given, require_consent
+from ..promo.services import Quote, quote, redeem
 from ..settings import CheckoutRules
 from .cancelling import cancel_order
 
@@ -58,6 +59,11 @@ class BuyerDetails:
     delivery_method: str
     city: str = ""
     address: str = ""
+    apartment: str = ""
+    entrance: str = ""
+    floor: str = ""
+    intercom: str = ""
+    comment: str = ""
     locale: str = "ru"
     client_ip: str = ""  # where the order was placed from, to cap what one buyer holds unpaid
     payment_method: str = "dummy"
@@ -108,21 +114,33 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
         lock_rows([r.line.product_id for r in summary.rows if r.line.product_id],
                   [r.line.cohort_id for r in summary.rows if r.line.cohort_id])
         fee = rules.delivery_fee(method, needs_delivery=summary.needs_delivery)
+        promo = quote(cart, summary, now, delivery_fee_minor=fee)
+        if promo is not None and promo.problem is not None:
+            raise promo.problem
+        off = promo.discount if promo is not None else None
+        courier = summary.needs_delivery and method == "courier"
         order = Order(
             public_id=secrets.token_urlsafe(16), cart_id=cart.id, user_id=user.id if user else None,
             email=buyer.email.strip().lower(), full_name=buyer.full_name.strip(), phone=buyer.phone.strip(),
             delivery_method=method, city=buyer.city.strip() if summary.needs_delivery else "",
             address=buyer.address.strip() if summary.needs_delivery and method != "pickup" else "",
             locale=buyer.locale, subtotal_minor=summary.subtotal_minor, delivery_fee_minor=fee,
-            total_minor=summary.subtotal_minor + fee, client_ip=buyer.client_ip[:45],
+            discount_minor=off.total_minor if off else 0, delivery_discount_minor=off.delivery_minor if off else 0,
+            promo_code=promo.code.code if promo else "",
+            total_minor=summary.subtotal_minor + fee - (off.total_minor if off else 0), client_ip=buyer.client_ip[:45],
             payment_provider=buyer.payment_method, created_at=now,
+            **{name: getattr(buyer, name).strip()[:size] if courier else ""
+               for name, size in (("apartment", 20), ("entrance", 20), ("floor", 20), ("intercom", 40))},
+            comment=buyer.comment.strip()[:500],
         )
         consent_given(now).record_on(order)
         db.session.add(order)
         db.session.flush()
         expires_at = now + timedelta(minutes=hold_minutes)
-        for row in summary.rows:
-            _freeze_line(order, row, expires_at, now)
+        for index, row in enumerate(summary.rows):
+            _freeze_line(order, row, expires_at, now, off.lines_minor[index] if off else 0)
+        if promo is not None:
+            _redeem(promo, order, user)
         for cohort_id in sorted(freed_cohorts):
             offer_freed_seats(cohort_id, now=now)
     return order, stale
@@ -159,12 +177,18 @@ def _check_buyer_holds(cart: Cart, buyer: BuyerDetails, user: User | None, units
         raise HoldLimitReached()
 
 
-def _freeze_line(order: Order, row, expires_at: datetime, now: datetime) -> None:
+def _redeem(promo: Quote, order: Order, user: User | None) -> None:
+    redeem(promo.code, order_id=order.id, email=order.email, user_id=user.id if user else None,
+           discount_minor=order.discount_minor, now=order.created_at)
+
+
+def _freeze_line(order: Order, row, expires_at: datetime, now: datetime, discount_minor: int = 0) -> None:
     line = row.line
     if closed_reason(line, now):
         raise NoLongerSold(_line_name(line, order.locale))
     frozen = OrderLine(order=order, product_id=line.product_id, cohort_id=line.cohort_id, name=_line_name(line),
-                       unit_price_minor=row.unit_price_minor, quantity=line.quantity)
+                       unit_price_minor=row.unit_price_minor, quantity=line.quantity,
+                       discount_minor=discount_minor)
     db.session.add(frozen)
     db.session.flush()
     owner = {"order_id": order.id, "order_line_id": frozen.id}

@@ -1,7 +1,9 @@
 """What a refund gives back, line by line: units of the order's lines and the delivery fee.
 
 Refunding by line keeps the amount honest (it follows from the lines, never typed over them) and tells the
-cash register exactly what the return receipt must list. A refund of a free amount has no lines.
+cash register exactly what the return receipt must list. A line bought with a promo code gives back what
+was paid for it: its units less their share of the line's discount (the last unit carries what rounding
+left). A refund of a free amount has no lines.
 """
 from dataclasses import dataclass
 
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 from ..errors import ShopError
 from ..extensions import db
 from ..models import Order, Refund, RefundLine
+from ..promo.rules import share_of_units
 
 DELIVERY_NAME = "Доставка / Delivery"
 
@@ -48,13 +51,15 @@ def items_to_refund(order: Order, lines: dict[int, int], *, delivery: bool) -> l
         line = by_id.get(line_id)
         if line is None or not 0 < quantity <= line.quantity - done.get(line_id, 0):
             raise InvalidRefundLines(line=line_id)
-        items.append(ReturnedItem(line.name, line.unit_price_minor, quantity, line.unit_price_minor * quantity,
-                                  line.id, is_service=line.product_id is None))
+        discount = share_of_units(line.discount_minor, line.quantity, done.get(line_id, 0), quantity)
+        items.append(ReturnedItem(line.name, line.unit_price_minor, quantity,
+                                  line.unit_price_minor * quantity - discount, line.id,
+                                  is_service=line.product_id is None))
     if delivery:
         if not order.delivery_fee_minor or done.get(None):
             raise InvalidRefundLines(line="delivery")
-        items.append(ReturnedItem(DELIVERY_NAME, order.delivery_fee_minor, 1, order.delivery_fee_minor,
-                                  is_service=True))
+        items.append(ReturnedItem(DELIVERY_NAME, order.delivery_fee_minor, 1,
+                                  order.delivery_fee_minor - order.delivery_discount_minor, is_service=True))
     return items
 
 

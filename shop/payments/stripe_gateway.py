@@ -67,18 +67,26 @@ class StripeGateway:
             "customer_email": order.email,
             "metadata": {"order_id": order.public_id},
             "payment_intent_data": {"metadata": {"order_id": order.public_id}},
-            "line_items": [self._line_item(line.name, line.unit_price_minor, line.quantity) for line in order.lines],
+            "line_items": [self._order_line_item(line) for line in order.lines],
             "expires_at": int(expires_at.timestamp()),
             "success_url": (external_url("payments.success", locale=order.locale, order=order.public_id)
                             + "&session_id={CHECKOUT_SESSION_ID}"),
             "cancel_url": external_url("payments.cancelled", locale=order.locale, order=order.public_id),
             "locale": {"kk": "auto"}.get(order.locale, order.locale),
         }
-        if order.delivery_fee_minor:
-            params["line_items"].append(self._line_item("Доставка / Delivery", order.delivery_fee_minor, 1))
+        if order.delivery_fee_minor - order.delivery_discount_minor:
+            params["line_items"].append(self._line_item("Доставка / Delivery",
+                                                        order.delivery_fee_minor - order.delivery_discount_minor, 1))
         session = self._call(self.client.v1.checkout.sessions.create, params=params,
                              options={"idempotency_key": f"checkout-{order.public_id}"})
         return CheckoutStart(session.id, session.url)
+
+    @classmethod
+    def _order_line_item(cls, line) -> dict:
+        """Return a line as Stripe charges it: a discounted line as one item of what is paid for it."""
+        if not line.discount_minor:
+            return cls._line_item(line.name, line.unit_price_minor, line.quantity)
+        return cls._line_item(f"{line.name} × {line.quantity}", line.paid_minor, 1)
 
     @staticmethod
     def _line_item(name: str, unit_amount: int, quantity: int) -> dict:

@@ -113,7 +113,9 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
         if not 0 <= discount <= gross:
             raise ValueError(f"the discount on line {line.id} must be between 0 and {gross} tiyn")
         goods.append((line, gross - discount))
-    excess = sum(amount for _, amount in goods) + order.delivery_fee_minor - order.total_minor
+    delivery_discount = getattr(order, "delivery_discount_minor", 0) or 0  # None on an order not yet flushed
+    delivery = order.delivery_fee_minor - delivery_discount
+    excess = sum(amount for _, amount in goods) + delivery - order.total_minor
     if excess < 0:
         raise ValueError(f"order {order.public_id}: the total exceeds its lines by {-excess} tiyn")
     shares = spread(excess, [amount for _, amount in goods])
@@ -122,7 +124,7 @@ def receipt_lines(order: Order, *, vat_rate: int | None,
              for (line, amount), share in zip(goods, shares, strict=True)]
     if order.delivery_fee_minor:
         fee = order.delivery_fee_minor
-        lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee, vat_rate, is_service=True))
+        lines.append(ReceiptLine(DELIVERY_LABEL, fee, 1, fee - delivery_discount, vat_rate, is_service=True))
     return lines
 
 
@@ -214,7 +216,8 @@ class TipTopGateway:
         if order.total_minor <= 0:
             logger.warning("order %s has nothing to pay; no TipTop Pay link made", order.public_id)
             raise PaymentFailed()
-        lines = receipt_lines(order, vat_rate=self.vat_rate)
+        lines = receipt_lines(order, vat_rate=self.vat_rate,
+                              discounts_minor={line.id: line.discount_minor or 0 for line in order.lines})
         receipt = customer_receipt(lines, email=order.email, taxation_system=self.taxation_system, pascal=False)
         payload = {
             "Amount": to_tenge(order.total_minor), "Currency": CURRENCY,

@@ -7,7 +7,7 @@ from shop import create_app
 from shop.admin.content import save_page
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.models import Enrolment, Order, ProductImage, Refund, User
+from shop.models import Enrolment, Order, ProductImage, PromoCode, Refund, User
 from tests.conftest import TEST_ENV, english_client
 from tests.factories import make_cohort, make_product
 from tests.views.helpers import add, pay_dummy
@@ -54,6 +54,8 @@ def world(app):
     db.session.add(enrolment)
     refund = Refund(order_id=order.id, amount_minor=100, reference="dummy_re_world", source="staff")
     db.session.add(refund)
+    code = PromoCode(code="SPRING", kind="percent", percent=10)
+    db.session.add(code)
     db.session.commit()
     save_page("offer", {"title_ru": "Оферта", "body_ru": "Текст"}, base_version=0, actor_id=None, now=utcnow())
     return {
@@ -61,6 +63,7 @@ def world(app):
         "product_id": product.id, "category_id": product.category_id, "course_id": cohort.course_id,
         "cohort_id": cohort.id, "session_id": cohort.sessions[0].id, "enrolment_id": enrolment.id,
         "order_id": order.id, "image_id": product.images[0].id, "refund_id": refund.id,
+        "code_id": code.id,
     }
 
 

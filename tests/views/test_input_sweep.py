@@ -21,6 +21,7 @@ from shop.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm, Res
 from shop.accounts.services import invitation_token, make_password_token, verification_token
 from shop.admin import forms as admin_forms
 from shop.admin.content import save_page
+from shop.admin.promo_forms import PromoCodeForm
 from shop.checkout.forms import CheckoutForm
 from shop.clock import utcnow
 from shop.courses.forms import WaitlistForm
@@ -206,6 +207,8 @@ PRODUCT = {"slug": "new-kit", "category_id": "{category_id}", "course_id": "0", 
 COURSE = {"slug": "new-course", "topic": "herbs", "title_ru": "Курс", "position": "0", "is_active": "y"}
 CATEGORY = {"slug": "new-category", "name_ru": "Категория", "position": "0"}
 F = admin_forms
+PROMO_CODE = {"code": "spring", "kind": "percent", "percent": "10", "scope": "items", "product_ids": "{product_id}",
+              "category_ids": "{category_id}", "valid_from": "2030-05-10T18:30", "max_uses": "5", "is_active": "y"}
 TARGETS = [
     Target("/cart/add", raw_fields=("product", "cohort", "quantity"), baseline={"product": "basil", "quantity": "1"}),
     Target("/cart/update", raw_fields=("line", "quantity"), baseline={"line": "{line}", "quantity": "1"},
@@ -268,6 +271,8 @@ TARGETS = [
     Target("/admin/pages/offer", forms=(F.InfoPageForm,),
            baseline={"base_version": "1", "title_ru": "Оферта", "body_ru": "<h2>1.</h2>\nТекст"}),
     Target("/admin/orders/", forms=(F.OrderFilterForm,), query=True),
+    Target("/admin/promo-codes/new", forms=(PromoCodeForm,), baseline=PROMO_CODE),
+    Target("/cart/promo", raw_fields=("code",), baseline={"code": "SPRING"}, fill_cart=True),
 ]
 
 
