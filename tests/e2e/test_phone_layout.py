@@ -1,0 +1,126 @@
+"""Phones first: at 360 and 390 px, in Russian, Kazakh and English, no page scrolls sideways, the first kit of
+the catalogue shows without scrolling, and the header keeps the cart and the search in reach."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from shop.accounts.services import create_user
+from shop.clock import utcnow
+from shop.extensions import db
+from tests.e2e.journeys import BASIL, assert_stayed_home
+from tests.e2e.test_phone_purchase import assert_fits_the_screen
+
+pytestmark = pytest.mark.e2e
+
+PHONES = {"360x740": (360, 740), "390x844": (390, 844)}
+PREFIXES = {"ru": "", "kk": "/kk", "en": "/en"}
+REFILL = "coconut-substrate-refill"  # plenty in stock: one is bought per run
+PUBLIC_PAGES = ("/", "/catalog/", "/catalog/?category=herbs", f"/products/{BASIL}", "/courses/",
+                "/courses/microgreens-at-home", "/pages/offer", "/pages/privacy", "/pages/delivery-and-payment",
+                "/pages/returns", "/pages/contacts", "/account/login", "/account/register")
+BUYER = {"#email": "phone.buyer@example.kz", "#full_name": "Айдана Жұмабекқызы", "#phone": "+7 701 765 43 21"}
+
+
+def _phone(open_page, size: str):
+    width, height = PHONES[size]
+    return open_page(viewport={"width": width, "height": height}, device_scale_factor=2, is_mobile=True,
+                     has_touch=True)
+
+
+def _buy_a_refill(page, prefix: str) -> None:
+    page.goto(f"{prefix}/products/{REFILL}")
+    page.locator("form.buy button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    assert_fits_the_screen(page)
+    page.locator('a.button[href$="/checkout"]').click()
+    expect(page).to_have_url(re.compile(r"/checkout$"))
+    assert_fits_the_screen(page)
+    summary, pay = page.locator(".order-summary"), page.locator('form[action$="/checkout"] button[type=submit]')
+    assert summary.bounding_box()["y"] < pay.bounding_box()["y"], "the order summary comes before the pay button"
+    for selector, value in BUYER.items():
+        page.locator(selector).fill(value)
+    page.locator("input[name=delivery_method][value=pickup]").check()
+    page.locator("#accept_terms").check()
+    pay.click()
+    expect(page).to_have_url(re.compile(r"/pay/test/"))
+    assert_fits_the_screen(page)
+    page.locator('button[name=outcome][value="pay"]').click()
+    expect(page.locator(".status-paid")).to_be_visible()
+    assert_fits_the_screen(page)
+
+
+def _log_in_a_learner(page, live_shop, prefix: str, key: str) -> None:
+    email, password = f"phone-{key}@example.kz", "phones-first-2026"
+    with live_shop.app.app_context():
+        create_user(email, "customer", password, now=utcnow(), full_name="Ержан Нұрланұлы")
+        db.session.remove()
+    page.goto(f"{prefix}/account/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/account/$"))
+
+
+@pytest.mark.parametrize("language", PREFIXES)
+@pytest.mark.parametrize("size", PHONES)
+def test_no_page_scrolls_sideways_on_a_phone(open_page, live_shop, size, language):
+    page, prefix = _phone(open_page, size), PREFIXES[language]
+    for path in PUBLIC_PAGES:
+        page.goto(prefix + path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert_fits_the_screen(page)
+    _buy_a_refill(page, prefix)
+    _log_in_a_learner(page, live_shop, prefix, f"{size}-{language}")
+    assert_fits_the_screen(page)
+    page.goto(f"{prefix}/learn/")
+    assert_fits_the_screen(page)
+    assert_stayed_home(page)
+
+
+@pytest.mark.parametrize("language", PREFIXES)
+@pytest.mark.parametrize("size", PHONES)
+def test_the_first_kit_of_the_catalogue_shows_without_scrolling_two_to_a_row(open_page, size, language):
+    page = _phone(open_page, size)
+    page.goto(f"{PREFIXES[language]}/catalog/")
+    first, second = page.locator(".grid .card").nth(0).bounding_box(), page.locator(".grid .card").nth(1).bounding_box()
+    assert first["y"] + first["height"] <= PHONES[size][1], f"the first kit ends at {first['y'] + first['height']}px"
+    assert second["y"] == first["y"] and second["x"] > first["x"], "two kits side by side"
+    expect(page.locator("details.filter-panel")).not_to_have_attribute("open", "")
+    expect(page.locator(".chips a.chip").first).to_be_visible()
+
+
+def test_the_header_with_cart_and_search_stays_in_reach_while_scrolling(open_page):
+    page = _phone(open_page, "390x844")
+    page.goto(f"/products/{BASIL}")
+    page.locator("form.buy button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    page.goto("/catalog/")
+    page.mouse.wheel(0, 2000)
+    page.wait_for_function("window.scrollY > 500")
+    cart, search = page.locator(".site-header .cart-link"), page.locator(".site-search input[name=q]")
+    expect(cart).to_be_in_viewport()
+    expect(cart).to_contain_text("1")
+    expect(search).to_be_in_viewport()
+    header = page.locator(".site-header").bounding_box()
+    assert header["y"] + header["height"] <= 120, f"the header takes {header['y'] + header['height']}px"
+    search.fill("basil")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/catalog/\?q=basil"))
+
+
+def test_touch_targets_in_the_header_and_catalogue_are_44_px_tall(open_page):
+    page = _phone(open_page, "360x740")
+    page.goto("/catalog/")
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        '.site-header a, .site-header button, .site-header input, .chip, .filter-panel summary, .card-link')]
+      .filter(el => el.getBoundingClientRect().height < 44)
+      .map(el => el.outerHTML.slice(0, 80))""")
+    assert small == []
+
+
+def test_a_laptop_keeps_the_filter_open_and_the_wide_grid(page):
+    page.goto("/catalog/")
+    expect(page.locator("details.filter-panel")).to_have_attribute("open", "")
+    tops = {round(page.locator(".grid .card").nth(index).bounding_box()["y"]) for index in range(4)}
+    assert len(tops) == 1, "four kits on the first row"
