@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 
 from ..clock import utcnow
 from ..errors import ShopError
+from ..i18n import current_locale
 from ..same_origin import same_origin_post
-from .services import add_to_cart, summarise, update_line
+from .services import add_to_cart, line_unavailable, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
 
 bp = Blueprint("cart", __name__)
@@ -20,7 +21,8 @@ def _back_to_cart(cart=None):
 @bp.get("/cart")
 def view():
     summary = summarise(current_cart(), utcnow())
-    return render_template("cart/cart.html", summary=summary)
+    problems = {row.line.id: line_unavailable(row, current_locale()).message for row in summary.short_rows}
+    return render_template("cart/cart.html", summary=summary, problems=problems)
 
 
 @bp.post("/cart/add")
