@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _n
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -72,11 +72,13 @@ class LineUnavailable(ShopError):
         elif left <= 0:
             message = _l("«%(name)s» is sold out: remove it from your cart.", name=name)
         elif row.limit == "seats":
-            message = _n("Only %(num)d seat is left in «%(name)s»: take it or remove the line.",
-                         "Only %(num)d seats are left in «%(name)s»: take them or remove the line.", left, name=name)
+            message = lazy_ngettext("Only %(num)d seat is left in «%(name)s»: take it or remove the line.",
+                                    "Only %(num)d seats are left in «%(name)s»: take them or remove the line.",
+                                    left, name=name)
         else:
-            message = _n("Only %(num)d «%(name)s» is left: take it or remove the line.",
-                         "Only %(num)d of «%(name)s» are left: take them or remove the line.", left, name=name)
+            message = lazy_ngettext("Only %(num)d «%(name)s» is left: take it or remove the line.",
+                                    "Only %(num)d of «%(name)s» are left: take them or remove the line.",
+                                    left, name=name)
         super().__init__(message, item=name, available=left)
 
 
