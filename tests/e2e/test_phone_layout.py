@@ -4,11 +4,14 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from shop.accounts.services import create_user
 from shop.clock import utcnow
 from shop.extensions import db
-from tests.e2e.journeys import BASIL, assert_stayed_home
+from shop.inventory.services import write_off
+from shop.models import Product
+from tests.e2e.journeys import BASIL, assert_stayed_home, available
 from tests.e2e.test_phone_purchase import assert_fits_the_screen
 
 pytestmark = pytest.mark.e2e
@@ -124,3 +127,30 @@ def test_a_laptop_keeps_the_filter_open_and_the_wide_grid(page):
     expect(page.locator("details.filter-panel")).to_have_attribute("open", "")
     tops = {round(page.locator(".grid .card").nth(index).bounding_box()["y"]) for index in range(4)}
     assert len(tops) == 1, "four kits on the first row"
+
+
+def test_a_kit_that_ran_short_in_the_cart_is_fixed_in_one_tap_on_a_small_phone(open_page, live_shop):
+    page = _phone(open_page, "360x740")
+    kit = "sunflower-pea-microgreens-kit"
+    wanted = available(page, kit)
+    assert wanted >= 2, "the demo keeps a few of this kit"
+    page.goto(f"/kk/products/{kit}")
+    page.locator("form.buy input[name=quantity]").fill(str(wanted))
+    page.locator("form.buy button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    with live_shop.app.app_context():
+        write_off(db.session.scalar(select(Product).where(Product.slug == kit)), wanted - 1, now=utcnow(),
+                  reason="e2e: the rest wilted")
+        db.session.commit()
+        db.session.remove()
+    page.reload()
+    marked = page.locator("tr.line-problem")
+    expect(marked).to_contain_text("тек 1 дана қалды")
+    expect(page.locator('a.button[href$="/checkout"]')).to_have_count(0)
+    assert_fits_the_screen(page)
+    marked.locator(".fix-forms button").first.click()
+    expect(page.locator("tr.line-problem")).to_have_count(0)
+    expect(page.locator('table.cart input[name=quantity][type=number]')).to_have_value("1")
+    page.locator('a.button[href$="/checkout"]').click()
+    expect(page).to_have_url(re.compile(r"/checkout$"))
+    assert_stayed_home(page)
