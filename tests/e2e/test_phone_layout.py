@@ -10,7 +10,7 @@ from shop.accounts.services import create_user
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.services import write_off
-from shop.models import Product
+from shop.models import Cohort, Enrolment, Product
 from tests.e2e.journeys import BASIL, assert_stayed_home, available
 from tests.e2e.test_phone_purchase import assert_fits_the_screen
 
@@ -56,7 +56,12 @@ def _buy_a_refill(page, prefix: str) -> None:
 def _log_in_a_learner(page, live_shop, prefix: str, key: str) -> None:
     email, password = f"phone-{key}@example.kz", "phones-first-2026"
     with live_shop.app.app_context():
-        create_user(email, "customer", password, now=utcnow(), full_name="Ержан Нұрланұлы")
+        user, _created = create_user(email, "customer", password, now=utcnow(), full_name="Ержан Нұрланұлы")
+        # A learner of an online cohort whose (long) join link shows in the learner area.
+        cohort = db.session.scalars(select(Cohort).where(Cohort.format == "online").order_by(Cohort.starts_at)).first()
+        cohort.join_url = "https://meet.example.kz/cityfarm-microgreens-at-home-online-lesson-room-0123456789abcdef"
+        db.session.add(Enrolment(cohort_id=cohort.id, user_id=user.id, email=email, full_name=user.full_name))
+        db.session.commit()
         db.session.remove()
     page.goto(f"{prefix}/account/login")
     page.locator("#email").fill(email)
@@ -77,6 +82,7 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page, live_shop, size, languag
     _log_in_a_learner(page, live_shop, prefix, f"{size}-{language}")
     assert_fits_the_screen(page)
     page.goto(f"{prefix}/learn/")
+    expect(page.locator('.learner-cohort a[href^="https://meet.example.kz/"]').first).to_be_visible()
     assert_fits_the_screen(page)
     assert_stayed_home(page)
 
