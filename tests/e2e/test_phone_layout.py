@@ -3,6 +3,7 @@ the catalogue shows without scrolling, and the header keeps the cart and the sea
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -160,3 +161,18 @@ def test_a_kit_that_ran_short_in_the_cart_is_fixed_in_one_tap_on_a_small_phone(o
     page.locator('a.button[href$="/checkout"]').click()
     expect(page).to_have_url(re.compile(r"/checkout$"))
     assert_stayed_home(page)
+
+
+@pytest.mark.parametrize("path", ["/kk/", "/kk/catalog/", f"/kk/products/{BASIL}", "/kk/courses/microgreens-at-home",
+                                  "/kk/cart", "/kk/checkout"])
+def test_axe_finds_nothing_serious_on_a_phone(open_page, path):
+    page = _phone(open_page, "360x740")
+    if path.endswith(("/cart", "/checkout")):
+        page.goto(f"/kk/products/{BASIL}")
+        page.locator("form.buy button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/cart$"))
+    page.goto(path)
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']}: {[node['target'] for node in v['nodes']][:3]}" for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
