@@ -131,10 +131,12 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
 
 def _refuse_short_lines(summary, locale: str) -> None:
     """Refuse a cart with a line that cannot be bought as it is; the cart page offers the way out."""
-    for row in summary.short_rows:
-        if row.limit in ("closed", "started"):
-            raise NoLongerSold(_line_name(row.line, locale))
-        raise line_unavailable(row, locale)
+    if not summary.short_rows:
+        return
+    row = summary.short_rows[0]
+    if row.limit in ("closed", "started"):
+        raise NoLongerSold(_line_name(row.line, locale))
+    raise line_unavailable(row, locale)
 
 
 def _check_order_size(summary, method: str, buyer: BuyerDetails, rules: CheckoutRules) -> None:

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.e2e
 PHONES = {"360x740": (360, 740), "390x844": (390, 844)}
 PREFIXES = {"ru": "", "kk": "/kk", "en": "/en"}
 REFILL = "coconut-substrate-refill"  # plenty in stock: one is bought per run
-PUBLIC_PAGES = ("/", "/catalog/", "/catalog/?category=herbs", f"/products/{BASIL}", "/courses/",
-                "/courses/microgreens-at-home", "/pages/offer", "/pages/privacy", "/pages/delivery-and-payment",
-                "/pages/returns", "/pages/contacts", "/account/login", "/account/register")
+PUBLIC_PAGES = ("/", "/catalog/", "/catalog/?category=herbs", "/catalog/?q=zzzz", f"/products/{BASIL}",
+                "/products/microgreens-kit-with-course", "/courses/", "/courses/microgreens-at-home",
+                "/pages/offer", "/pages/privacy", "/pages/delivery-and-payment", "/pages/returns", "/pages/contacts",
+                "/account/login", "/account/register")
 BUYER = {"#email": "phone.buyer@example.kz", "#full_name": "Айдана Жұмабекқызы", "#phone": "+7 701 765 43 21"}
 
 
