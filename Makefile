@@ -42,6 +42,7 @@ test: $(STAMP_DEV) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 load: $(STAMP_DEV) translations
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	$(BIN)/python tests/load/run_load.py
 
 bench: $(STAMP_DEV) translations

@@ -22,6 +22,7 @@ from .database import end_sessions_safely, tune_engine
 from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import register_i18n, select_locale
+from .jobs.dispatch import track_jobs
 from .learn.views import bp as learn_blueprint
 from .log import configure_logging
 from .orders.views import bp as orders_blueprint
@@ -66,6 +67,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     register_cli(app)
     register_caching(app)
     register_page_cache(app)
+    track_jobs()
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -1,17 +1,15 @@
 """The ``flask shop …`` commands for operators and cron."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .accounts.services import create_user
-from .checkout.services import expire_payments
 from .clock import utcnow
-from .courses.services import expire_waitlist_offers, send_reminders
+from .courses.services import send_reminders
 from .errors import ShopError
 from .integrity import check_integrity
+from .jobs.work import release_expired
 from .mail.outbox import send_outbox
-from .orders.expiry import expire_orders
-from .payments.providers import gateway_for
-from .payments.reconcile import settle_late_payments
 from .seed import is_empty, seed_demo
 
 shop_cli = AppGroup("shop", help="City Farm shop commands.")
@@ -69,13 +67,10 @@ def release_expired_command() -> None:
     while its notification was late or lost is marked paid instead of cancelled; then closes the payment
     pages of the orders it cancelled at their providers.
     """
-    now = utcnow()
-    settled = settle_late_payments(now, gateway_for)
-    holds, orders, closed = expire_orders(now)
-    expire_payments(closed, gateway_for)
-    lapsed = expire_waitlist_offers(now)
-    click.echo(f"Released {holds} expired hold(s); cancelled {orders} unpaid order(s); confirmed {settled} "
-               f"payment(s) the provider took without a webhook; {lapsed} waiting-list offer(s) lapsed and passed on.")
+    done = release_expired()
+    click.echo(f"Released {done.holds} expired hold(s); cancelled {done.orders} unpaid order(s); confirmed "
+               f"{done.settled} payment(s) the provider took without a webhook; {done.lapsed} waiting-list "
+               "offer(s) lapsed and passed on.")
 
 
 @shop_cli.command("send-reminders")
@@ -83,3 +78,31 @@ def send_reminders_command() -> None:
     """E-mail learners the day before their cohort starts; each learner once."""
     queued = send_reminders(utcnow())
     click.echo(f"Queued {queued} reminder(s); `flask shop send-outbox` sends them.")
+
+
+@shop_cli.command("worker")
+@click.option("--concurrency", default=2, show_default=True, help="Jobs run at once (threads).")
+@click.option("--hostname", default=None, help="The worker's name, e.g. worker1@%h.")
+@click.option("--no-schedule", is_flag=True, help="Take no part in running the schedule.")
+def worker_command(concurrency: int, hostname: str | None, no_schedule: bool) -> None:
+    """Run a background-job worker with the schedule (needs BROKER_URL)."""
+    from .jobs.worker import run_worker  # Celery is imported only by the commands that use it
+
+    _need_broker()
+    run_worker(current_app._get_current_object(), concurrency=concurrency, hostname=hostname,
+               with_schedule=not no_schedule)
+
+
+@shop_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run only the schedule (needs BROKER_URL); safe beside workers: one scheduler publishes at a time."""
+    from .jobs.worker import run_scheduler
+
+    _need_broker()
+    run_scheduler(current_app._get_current_object())
+
+
+def _need_broker() -> None:
+    if not current_app.config["BROKER_URL"]:
+        raise click.ClickException("BROKER_URL is not set: without a broker, jobs run in the web process after "
+                                   "each commit and the schedule runs from cron (README, \"Production\").")

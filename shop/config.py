@@ -106,6 +106,9 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "City Farm <shop@cityfarm.kz>"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10),
+        # STARTTLS unless the server listens on 25 (a local relay); MAIL_STARTTLS=0/1 says so outright.
+        "MAIL_STARTTLS": _flag(env["MAIL_STARTTLS"]) if env.get("MAIL_STARTTLS") else _int(env, "MAIL_PORT", 587) != 25,
+        "MAIL_REPLY_TO": env.get("MAIL_REPLY_TO") or None,  # when staff entered no contact e-mail
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -120,6 +123,13 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "MAX_ORDER_TOTAL_MINOR": _int(env, "MAX_ORDER_TOTAL_MINOR", 10_000_000_000),
         "STAFF_EMAIL": env.get("STAFF_EMAIL", "staff@cityfarm.kz"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
+        "MEDIA_STORAGE": (env.get("MEDIA_STORAGE") or "local").strip().lower(),
+        "S3_BUCKET": env.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_REGION": env.get("S3_REGION") or None,
+        "MEDIA_BASE_URL": (env.get("MEDIA_BASE_URL") or "").rstrip("/") or None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -134,6 +144,10 @@ def load_settings(env: Mapping[str, str] = os.environ, *, instance: Path = INSTA
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "shop" / "translations"),
         "SEND_FILE_MAX_AGE_DEFAULT": 0,
         "PAGE_CACHE": _flag(env.get("PAGE_CACHE", "1")),  # exact server-side cache of storefront pages
+        "BROKER_URL": env.get("BROKER_URL") or None,
+        "JOBS_QUEUE": env.get("JOBS_QUEUE") or "shop",  # the broker queue; two shops on one broker need two
+        # Start each commit's jobs (its e-mails) right after it; tests switch it off and run jobs themselves.
+        "JOBS_AFTER_COMMIT": _flag(env.get("JOBS_AFTER_COMMIT", "0" if shop_env == "testing" else "1")),
         **COMPRESSION,
     }
 
@@ -153,7 +167,7 @@ COMPRESSION = {
 
 def check_settings(settings: Mapping) -> None:
     """Raise ConfigError naming each unsafe or missing setting; production is strict."""
-    problems = _payment_problems(settings)
+    problems = _payment_problems(settings) + _media_problems(settings)
     if settings["SHOP_ENV"] == "production":
         if not settings["SECRET_KEY"]:
             problems.append("SECRET_KEY is not set")
@@ -174,6 +188,15 @@ def check_settings(settings: Mapping) -> None:
                             "use redis://, e.g. redis://127.0.0.1:6379/0)")
     if problems:
         raise ConfigError("refusing to start: " + "; ".join(problems))
+
+
+def _media_problems(settings: Mapping) -> list[str]:
+    storage = settings["MEDIA_STORAGE"]
+    if storage not in ("local", "s3"):
+        return [f"MEDIA_STORAGE: {storage!r} is not local or s3"]
+    if storage == "s3":
+        return [f"MEDIA_STORAGE=s3 needs {name}" for name in ("S3_BUCKET", "MEDIA_BASE_URL") if not settings[name]]
+    return []
 
 
 def _payment_problems(settings: Mapping) -> list[str]:

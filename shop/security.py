@@ -43,8 +43,11 @@ def _content_security_policy() -> str:
         form_targets += " https://checkout.stripe.com"
     if "tiptoppay" in config["PAYMENT_METHODS"]:
         form_targets += f" {config['TIPTOPPAY_PAGE_ORIGINS']} {_origin(config['TIPTOPPAY_API_BASE'])}"
+    images = "'self' data:"
+    if config["MEDIA_STORAGE"] == "s3":
+        images += f" {_origin(config['MEDIA_BASE_URL'])}"  # uploaded pictures come from the media host
     return (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
         f"font-src 'self'; connect-src 'self'; form-action {form_targets}; frame-ancestors 'none'; "
         "base-uri 'self'; object-src 'none'"
     )

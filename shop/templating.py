@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from .clock import to_local
 from .i18n import LANGUAGE_NAMES, current_locale
+from .media.storage import upload_url
 from .money import format_money
 from .orders.status import status_label
 from .pages.buying import HowToBuy, how_to_buy
@@ -68,7 +69,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,
                                  order_status_label=status_label, provider_name=provider_name,
                                  payment_method_name=lambda code: str(METHOD_NAMES.get(code, code)),
-                                 shop_details=shop_details, how_to_buy=buying_terms, INFO_PAGES=PAGE_TITLES)
+                                 shop_details=shop_details, how_to_buy=buying_terms, INFO_PAGES=PAGE_TITLES,
+                                 upload_url=upload_url)
 
     @app.context_processor
     def cart_badge():

@@ -9,7 +9,6 @@ import io
 import secrets
 import warnings
 from datetime import datetime
-from pathlib import Path
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +19,7 @@ from ..audit import record
 from ..database import unit_of_work
 from ..errors import NotFound, ShopError
 from ..extensions import db
+from ..media.storage import MediaStorage
 from ..models import Product, ProductImage
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -70,16 +70,14 @@ def prepare_image(data: bytes) -> tuple[bytes, int, int]:
     return output.getvalue(), image.width, image.height
 
 
-def add_product_image(product_id: int, stream: BinaryIO, *, folder: str, actor_id: int | None,
+def add_product_image(product_id: int, stream: BinaryIO, *, storage: MediaStorage, actor_id: int | None,
                       now: datetime) -> ProductImage:
     """Check, re-encode and store an uploaded picture as the product's last image."""
     if db.session.get(Product, product_id) is None:
         raise NotFound()
     webp, width, height = prepare_image(stream.read(MAX_IMAGE_BYTES + 1))
     relative = f"{SUBFOLDER}/{product_id}-{secrets.token_hex(8)}.webp"
-    path = Path(folder) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(webp)
+    storage.save(relative, webp, "image/webp")
     try:
         with unit_of_work():
             position = db.session.scalar(select(func.coalesce(func.max(ProductImage.position), -1))
@@ -91,7 +89,7 @@ def add_product_image(product_id: int, stream: BinaryIO, *, folder: str, actor_i
             record(actor_id, "product.image_add", f"product:{product_id}", now=now, path=relative,
                    size=f"{width}x{height}")
     except BaseException:
-        path.unlink(missing_ok=True)
+        storage.delete(relative)
         raise
     return image
 
@@ -103,7 +101,7 @@ def _image(image_id: int) -> ProductImage:
     return image
 
 
-def remove_product_image(image_id: int, *, folder: str, actor_id: int | None, now: datetime) -> int:
+def remove_product_image(image_id: int, *, storage: MediaStorage, actor_id: int | None, now: datetime) -> int:
     """Take a picture off its product (an uploaded file is deleted after the commit); return the product id."""
     with unit_of_work():
         image = _image(image_id)
@@ -111,7 +109,7 @@ def remove_product_image(image_id: int, *, folder: str, actor_id: int | None, no
         db.session.delete(image)
         record(actor_id, "product.image_remove", f"product:{product_id}", now=now, path=path)
     if is_upload:
-        (Path(folder) / path).unlink(missing_ok=True)
+        storage.delete(path)
     return product_id
 
 

@@ -341,3 +341,9 @@ def _price_and_room(line: CartLine, stock: dict[int, int], seats: dict[int, int]
     if line.cohort_id and seats[line.cohort_id] < left:
         left, limit = seats[line.cohort_id], "seats"
     return line.product.price_minor, left, limit
+
+
+def count_items(cart: Cart) -> int:
+    """Return how many units the cart holds (the header's count), in one statement, without pricing it."""
+    return db.session.scalar(select(func.coalesce(func.sum(CartLine.quantity), 0))
+                             .where(CartLine.cart_id == cart.id))

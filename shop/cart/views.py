@@ -6,7 +6,7 @@ from ..clock import utcnow
 from ..errors import ShopError
 from ..i18n import current_locale
 from ..same_origin import same_origin_post
-from .services import add_to_cart, line_unavailable, summarise, update_line
+from .services import add_to_cart, count_items, line_unavailable, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
 
 bp = Blueprint("cart", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("cart", __name__)
 
 def _back_to_cart(cart=None):
     if cart is not None:
-        remember_cart(cart, summarise(cart, utcnow()).item_count)
+        remember_cart(cart, count_items(cart))
     return redirect(url_for("cart.view"), 303)
 
 

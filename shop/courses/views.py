@@ -4,7 +4,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..cart.services import add_to_cart, summarise
+from ..cart.services import add_to_cart, count_items
 from ..cart.session import remember_cart
 from ..clock import utcnow
 from ..errors import ShopError
@@ -103,7 +103,7 @@ def claim_seat(token: str):
     except ShopError as error:
         flash(error.message, "error")
         return redirect(url_for("courses.claim_offer", token=token), 303)
-    remember_cart(cart, summarise(cart, utcnow()).item_count)
+    remember_cart(cart, count_items(cart))
     flash(_("The seat is in your cart. Check out before the offer runs out."), "success")
     return redirect(url_for("cart.view"), 303)
 

@@ -119,10 +119,10 @@ def join_waitlist(cohort_id: int, email: str, *, user: User | None = None, now: 
         db.session.flush()
         if proven:
             queue_email(address, "waitlist_joined", locale=entry.locale, dedupe_key=f"waitlist-joined:{entry.id}",
-                        entry=entry, cohort=cohort, leave_link=_leave_link(entry))
+                        entry=entry, cohort=cohort, leave_link=_leave_link(entry), unsubscribe_url=_leave_link(entry))
         else:
             queue_email(address, "waitlist_confirm", locale=entry.locale, dedupe_key=f"waitlist-confirm:{entry.id}",
-                        entry=entry, cohort=cohort, leave_link=_leave_link(entry),
+                        entry=entry, cohort=cohort, leave_link=_leave_link(entry), unsubscribe_url=_leave_link(entry),
                         confirm_link=external_url("courses.confirm_waitlist", locale=entry.locale,
                                                   token=confirm_token(entry)))
     return entry
@@ -159,6 +159,7 @@ def _offer(entry: WaitlistEntry, cohort: Cohort, now: datetime) -> None:
     db.session.flush()
     queue_email(entry.email, "waitlist_offer", locale=entry.locale, dedupe_key=f"waitlist-offer:{entry.id}",
                 entry=entry, cohort=cohort, expires_at=expires_at, leave_link=_leave_link(entry),
+                unsubscribe_url=_leave_link(entry),
                 claim_link=external_url("courses.claim_offer", locale=entry.locale, token=claim_token(entry)))
 
 
@@ -262,9 +263,8 @@ def claimed_seats(cart_id: int | None, now: datetime) -> dict[int, int]:
     """Return, per cohort, the seats that offers claimed into this cart hold for it."""
     if cart_id is None:
         return {}
-    subquery = _claim_holds(cart_id, now).subquery()
-    rows = db.session.execute(select(subquery.c.cohort_id, func.sum(subquery.c.quantity))
-                              .group_by(subquery.c.cohort_id))
+    rows = db.session.execute(_claim_holds(cart_id, now).with_only_columns(Hold.cohort_id, func.sum(Hold.quantity))
+                              .group_by(Hold.cohort_id))
     return {cohort_id: int(seats) for cohort_id, seats in rows}
 
 

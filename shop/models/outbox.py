@@ -20,7 +20,11 @@ class OutboxMessage(CreatedAt, db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Where the recipient leaves the list this message belongs to (reminders, back-in-stock, waiting lists).
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # A sender took the message until then; one that died mid-send leaves it to another after this time.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,8 @@ made under the same background load; the load average is printed at the start an
 
 Arranged for the load, and only here:
 - ``RATELIMIT_ENABLED=0``: all load comes from one address, which the checkout limit would rightly refuse.
+- ``HOLD_MAX_UNPAID_ORDERS``, ``HOLD_MAX_BUYER_UNITS`` raised: the caps on what one buyer may hold unpaid count
+  by network address too, and here 128 buyers share 127.0.0.1 (each has their own e-mail and cart).
 - Stock: the basil kit receives 1,000,000 units through ``receive_stock`` (a ledger row like any
   delivery), so neither cart adds nor checkouts run out.
 - Visitors: 128 sessions are primed over HTTP first (the product page, one basil kit into the cart, the
@@ -69,6 +71,7 @@ def shop_env(database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("STRIPE_", "MAIL_"))}
     env.update(SHOP_ENV="production", SECRET_KEY="bench-" + os.urandom(16).hex(), DATABASE_URL=database_url,
                ALLOW_SQLITE="1", ALLOW_DUMMY_PAYMENTS="1", PAYMENT_PROVIDER="dummy", RATELIMIT_ENABLED="0",
+               HOLD_MAX_UNPAID_ORDERS="1000000", HOLD_MAX_BUYER_UNITS="1000000",
                RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXY_COUNT="0", FLASK_DEBUG="0")
     env["SHOP_BASE_URL"] = "https://bench.cityfarm.test"
     return env
@@ -154,14 +157,15 @@ def prime_visitors(base: str, count: int) -> Path:
     shop); the cart page gives the token the checkout form needs.
     """
     lines = []
-    for _ in range(count):
+    for number in range(count):
         _call(base, "GET", f"/products/{PRODUCT}")
         add = {"product": PRODUCT, "quantity": "1"}
         status, _, cookie = _call(base, "POST", "/cart/add", form=add)
         assert status == 303, f"priming a cart got {status}"
         status, page, cookie = _call(base, "GET", "/cart", cookie)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        lines.append("\t".join([cookie, urlencode(add), urlencode({"csrf_token": token, **BUYER})]))
+        buyer = {"csrf_token": token, **BUYER, "email": f"bench{number}@example.kz"}
+        lines.append("\t".join([cookie, urlencode(add), urlencode(buyer)]))
     path = Path(tempfile.mkstemp(prefix="bench-visitors-", suffix=".tsv")[1])
     path.write_text("\n".join(lines) + "\n")
     return path

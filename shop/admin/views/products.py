@@ -1,11 +1,12 @@
 """Products: the list with its low-stock filter, editing, pictures, and the stock ledger with its three movements."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
 from ...forms import ConfirmForm
 from ...inputs import whole_number
+from ...media.storage import media_storage
 from ...templating import tr
 from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
 from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
@@ -116,7 +117,7 @@ def image_upload(product_id: int):
     form = ImageForm(prefix="image")
     if form.validate_on_submit():
         try:
-            add_product_image(product_id, form.image.data.stream, folder=current_app.config["UPLOAD_FOLDER"],
+            add_product_image(product_id, form.image.data.stream, storage=media_storage(),
                               actor_id=actor_id(), now=utcnow())
         except ShopError as error:
             show_error(error, form)
@@ -128,7 +129,7 @@ def image_upload(product_id: int):
 
 @bp.post("/images/<int:image_id>/delete")
 def image_delete(image_id: int):
-    return _image_action(lambda: remove_product_image(image_id, folder=current_app.config["UPLOAD_FOLDER"],
+    return _image_action(lambda: remove_product_image(image_id, storage=media_storage(),
                                                       actor_id=actor_id(), now=utcnow()), _("Picture removed."))
 
 

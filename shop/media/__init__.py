@@ -1,0 +1,1 @@
+"""Where uploaded pictures live: the instance folder by default, or an S3-compatible bucket."""
