@@ -24,7 +24,7 @@ translations: $(STAMP_RUN)
 	$(BIN)/pybabel compile -d shop/translations -f --statistics
 
 translations-extract: $(STAMP_RUN)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --ignore-dirs ".*" -o shop/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 --ignore-dirs ".*" -o shop/translations/messages.pot --no-location --sort-output .
 
 translations-update: translations-extract
 	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete

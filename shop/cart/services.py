@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +15,7 @@ from ..database import unit_of_work
 from ..errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock, ShopError
 from ..extensions import db
 from ..inventory.services import availability, closed_reason, seat_availability
-from ..models import Cart, CartLine, Cohort, Product, User
+from ..models import Cart, CartLine, Cohort, Hold, Order, Product, User
 
 MAX_LINE_QUANTITY = 999
 MAX_SEATS_PER_LINE = 10
@@ -27,11 +28,16 @@ class NoCohortForKit(ShopError):
 
 @dataclass(frozen=True)
 class CartRow:
-    """A cart line as priced now: unit price, line total and what is still available."""
+    """A cart line as priced now: unit price, line total and what is still available.
+
+    ``limit`` says what keeps a short line from being bought as it is: "stock" (the kit), "seats" (the
+    cohort), "started" (the cohort began) or "closed" (off sale, cancelled).
+    """
 
     line: CartLine
     unit_price_minor: int
     available: int
+    limit: str = "stock"
 
     @property
     def total_minor(self) -> int:
@@ -40,6 +46,65 @@ class CartRow:
     @property
     def is_short(self) -> bool:
         return self.line.quantity > self.available
+
+    @property
+    def can_take_what_is_left(self) -> bool:
+        """Return True when fewer than asked can still be bought: the cart offers to take them."""
+        return self.is_short and self.available > 0 and self.limit in ("stock", "seats")
+
+
+class LineUnavailable(ShopError):
+    """A cart line can no longer be bought as it is; the message names the item and what is left.
+
+    Raise it through `line_unavailable`, which also makes it the OutOfStock, CohortFull or CohortClosed it is.
+    """
+
+    def __init__(self, row: CartRow, locale: str = "ru"):
+        name, left = line_name(row.line, locale), row.available
+        if row.limit == "started":
+            message = _l("«%(name)s» has already started and can no longer be booked: remove it from your cart.",
+                         name=name)
+        elif row.limit == "closed":
+            message = _l("«%(name)s» can no longer be bought: remove it from your cart.", name=name)
+        elif left <= 0 and row.limit == "seats":
+            message = _l("«%(name)s» has no seats left: remove it from your cart or join its waiting list.",
+                         name=name)
+        elif left <= 0:
+            message = _l("«%(name)s» is sold out: remove it from your cart.", name=name)
+        elif row.limit == "seats":
+            message = lazy_ngettext("Only %(num)d seat is left in «%(name)s»: take it or remove the line.",
+                                    "Only %(num)d seats are left in «%(name)s»: take them or remove the line.",
+                                    left, name=name)
+        else:
+            message = lazy_ngettext("Only %(num)d «%(name)s» is left: take it or remove the line.",
+                                    "Only %(num)d of «%(name)s» are left: take them or remove the line.",
+                                    left, name=name)
+        super().__init__(message, item=name, available=left)
+
+
+class KitLineShort(LineUnavailable, OutOfStock):
+    pass
+
+
+class SeatLineShort(LineUnavailable, CohortFull):
+    pass
+
+
+class LineClosed(LineUnavailable, CohortClosed):
+    pass
+
+
+def line_unavailable(row: CartRow, locale: str = "ru") -> LineUnavailable:
+    """Return the refusal for a line that cannot be bought as it is, naming it and what is left."""
+    kind = {"stock": KitLineShort, "seats": SeatLineShort}.get(row.limit, LineClosed)
+    return kind(row, locale)
+
+
+def line_name(line: CartLine, locale: str = "ru") -> str:
+    """Return what a cart line is called for its buyer: the kit, or the course with its start date."""
+    if line.product_id:
+        return line.product.tr("name", locale)
+    return f"{line.cohort.course.tr('title', locale)} — {line.cohort.starts_at:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -58,6 +123,11 @@ class CartSummary:
     @property
     def has_shortage(self) -> bool:
         return any(row.is_short for row in self.rows)
+
+    @property
+    def short_rows(self) -> list[CartRow]:
+        """Return the lines that cannot be bought as they are: left out of the total, and checkout waits."""
+        return [row for row in self.rows if row.is_short]
 
 
 def parse_quantity(raw, *, allow_zero: bool = False) -> int:
@@ -231,18 +301,46 @@ def summarise(cart: Cart | None, now: datetime) -> CartSummary:
     for cohort_id, claimed in claimed_seats(cart.id, now).items():
         if cohort_id in seats:
             seats[cohort_id] += claimed
+    _count_own_unpaid_holds(cart.id, now, stock, seats)
     rows = []
     for line in lines:
-        if line.product_id:
-            price, left = line.product.price_minor, stock[line.product_id]
-            if line.cohort_id:
-                left = min(left, seats[line.cohort_id])
-        else:
-            price, left = line.cohort.price_minor, seats[line.cohort_id]
-        if closed_reason(line, now):
-            left = 0  # off sale, or a cohort that closed: it can no longer be bought
-        rows.append(CartRow(line, price, left))
-    return CartSummary(rows, sum(row.total_minor for row in rows))
+        price, left, limit = _price_and_room(line, stock, seats)
+        reason = closed_reason(line, now)
+        if reason:
+            # off sale, or a cohort that closed: it can no longer be bought
+            left, limit = 0, "started" if reason == "the cohort had started" else "closed"
+        rows.append(CartRow(line, price, left, limit))
+    # A line that cannot be bought as it is stays in the cart, marked, but out of the total.
+    return CartSummary(rows, sum(row.total_minor for row in rows if not row.is_short))
+
+
+def _count_own_unpaid_holds(cart_id: int, now: datetime, stock: dict[int, int], seats: dict[int, int]) -> None:
+    """Count what this cart's own unpaid order holds as the cart's: checking out again releases it first.
+
+    A buyer back from the payment page must not find the last unit marked as gone because their own
+    order holds it. Seats claimed from the waiting list are counted by `claimed_seats` already.
+    """
+    rows = db.session.execute(
+        select(Hold.product_id, Hold.cohort_id, func.sum(Hold.quantity)).join(Order, Order.id == Hold.order_id)
+        .where(Order.cart_id == cart_id, Order.status == "pending_payment", Hold.expires_at > now,
+               Hold.waitlist_entry_id.is_(None))
+        .group_by(Hold.product_id, Hold.cohort_id)
+    ).all()
+    for product_id, cohort_id, quantity in rows:
+        if product_id in stock:
+            stock[product_id] += int(quantity)
+        if cohort_id in seats:
+            seats[cohort_id] += int(quantity)
+
+
+def _price_and_room(line: CartLine, stock: dict[int, int], seats: dict[int, int]) -> tuple[int, int, str]:
+    """Return a line's unit price, how many can be had, and which of kit or seats is the scarcer."""
+    if not line.product_id:
+        return line.cohort.price_minor, seats[line.cohort_id], "seats"
+    left, limit = stock[line.product_id], "stock"
+    if line.cohort_id and seats[line.cohort_id] < left:
+        left, limit = seats[line.cohort_id], "seats"
+    return line.product.price_minor, left, limit
 
 
 def count_items(cart: Cart) -> int:

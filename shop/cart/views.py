@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 
 from ..clock import utcnow
 from ..errors import ShopError
+from ..i18n import current_locale
 from ..promo.services import quote, set_cart_code
 from ..same_origin import same_origin_post
-from .services import add_to_cart, count_items, summarise, update_line
+from .services import add_to_cart, count_items, line_unavailable, summarise, update_line
 from .session import current_cart, current_user_or_none, remember_cart
 
 bp = Blueprint("cart", __name__)
@@ -22,7 +23,8 @@ def _back_to_cart(cart=None):
 def view():
     cart, now = current_cart(), utcnow()
     summary = summarise(cart, now)
-    return render_template("cart/cart.html", summary=summary, promo=quote(cart, summary, now))
+    problems = {row.line.id: line_unavailable(row, current_locale()).message for row in summary.short_rows}
+    return render_template("cart/cart.html", summary=summary, problems=problems, promo=quote(cart, summary, now))
 
 
 @bp.post("/cart/add")

@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..cart.services import summarise
+from ..cart.services import LineUnavailable, line_unavailable, summarise
 from ..cart.session import current_cart, current_user_or_none
 from ..clock import utcnow
 from ..errors import EmptyCart, ShopError, show_error
@@ -38,6 +38,9 @@ def start():
     if not summary.rows:
         flash(EmptyCart.message, "info")
         return redirect(url_for("cart.view"), 303)
+    if summary.short_rows:  # the cart page marks the line and offers to remove it or take what is left
+        flash(line_unavailable(summary.short_rows[0], current_locale()).message, "error")
+        return redirect(url_for("cart.view"), 303)
     form = _prefilled_form(summary.needs_delivery)
     if form.validate_on_submit():
         buyer = BuyerDetails(**{name: form[name].data or "" for name in
@@ -48,6 +51,9 @@ def start():
         try:
             order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=gateway_for(buyer.payment_method),
                                   now=utcnow(), rules=rules, gateways=gateway_for)
+        except LineUnavailable as error:
+            flash(error.message, "error")
+            return redirect(url_for("cart.view"), 303)
         except ShopError as error:
             show_error(error, form)
         else:

@@ -1,5 +1,6 @@
 """Course pages: the list, one course with its cohorts, and the waiting list's join, claim and leave."""
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,13 +49,23 @@ def join(slug: str, cohort_id: int):
         flash(" ".join(str(error) for error in form.email.errors), "error")
         return redirect(url_for("courses.course", slug=slug), 303)
     try:
-        join_waitlist(cohort_id, form.email.data, user=_user(), now=utcnow(), locale=current_locale())
+        entry = join_waitlist(cohort_id, form.email.data, user=_user(), now=utcnow(), locale=current_locale())
     except ShopError as error:
         flash(error.message, "error")
     else:
-        flash(_("Almost there: confirm your place in line with the link we have sent to %(email)s.",
-                email=form.email.data), "success")
+        if entry.status == "unconfirmed":
+            flash(_("Almost there: confirm your place in line with the link we have sent to %(email)s.",
+                    email=form.email.data), "success")
+        else:
+            _say_on_the_list(entry)
     return redirect(url_for("courses.course", slug=slug), 303)
+
+
+def _say_on_the_list(entry) -> None:
+    cohort = entry.cohort
+    course, starts = cohort.course.tr("title", current_locale()), format_datetime(cohort.starts_at, "d MMMM y, HH:mm")
+    flash(_("You are on the list for «%(course)s», %(date)s: we will e-mail you as soon as a seat frees up.",
+            course=course, date=starts), "success")
 
 
 @bp.route("/waitlist/confirm/<token>", methods=["GET", "POST"])
@@ -66,7 +77,7 @@ def confirm_waitlist(token: str):
             entry = confirm_waitlist_entry(token, now=utcnow())
         except InvalidWaitlistLink:
             abort(404)
-        flash(_("You are on the waiting list. We will e-mail you as soon as a seat frees up."), "success")
+        _say_on_the_list(entry)
         return redirect(url_for("courses.course", slug=entry.cohort.course.slug), 303)
     return render_template("courses/confirm.html", form=form)
 

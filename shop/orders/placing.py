@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..cart.services import summarise
+from ..cart.services import CartRow, line_unavailable, summarise
 from ..courses.waitlist import offer_freed_seats, take_claimed_seats
 from ..database import is_postgres, unit_of_work
-from ..errors import EmptyCart, NotFound, OutOfStock, ShopError
+from ..errors import CohortClosed, CohortFull, EmptyCart, NotFound, OutOfStock, ShopError
 from ..extensions import db
 from ..inventory.services import closed_reason, hold_seats, hold_stock, lock_rows
 from ..models import Cart, Hold, Order, OrderEvent, OrderLine, Payment, User
@@ -107,6 +107,7 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
         summary = summarise(cart, now)
         if not summary.rows:
             raise EmptyCart()
+        _refuse_short_lines(summary, buyer.locale)
         method = buyer.delivery_method if summary.needs_delivery else "pickup"
         _check_order_size(summary, method, buyer, rules)
         stale, freed_cohorts = _replace_unpaid_orders(cart, now)
@@ -144,6 +145,16 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
         for cohort_id in sorted(freed_cohorts):
             offer_freed_seats(cohort_id, now=now)
     return order, stale
+
+
+def _refuse_short_lines(summary, locale: str) -> None:
+    """Refuse a cart with a line that cannot be bought as it is; the cart page offers the way out."""
+    if not summary.short_rows:
+        return
+    row = summary.short_rows[0]
+    if row.limit in ("closed", "started"):
+        raise NoLongerSold(_line_name(row.line, locale))
+    raise line_unavailable(row, locale)
 
 
 def _check_order_size(summary, method: str, buyer: BuyerDetails, rules: CheckoutRules) -> None:
@@ -191,18 +202,22 @@ def _freeze_line(order: Order, row, expires_at: datetime, now: datetime, discoun
                        discount_minor=discount_minor)
     db.session.add(frozen)
     db.session.flush()
-    owner = {"order_id": order.id, "order_line_id": frozen.id}
-    if line.product_id:
-        try:
+    owner, claimed = {"order_id": order.id, "order_line_id": frozen.id}, 0
+    try:
+        if line.product_id:
             hold_stock(line.product, line.quantity, expires_at=expires_at, now=now, **owner)
-        except OutOfStock:
-            raise OutOfStock(product=line.product.slug) from None
-    if line.cohort_id:
-        # Seats offered from the waiting list and claimed into this cart become the order's first.
-        claimed = take_claimed_seats(order.cart_id, line.cohort, line.quantity, now=now, expires_at=expires_at,
-                                     **owner)
-        if line.quantity > claimed:
-            hold_seats(line.cohort, line.quantity - claimed, expires_at=expires_at, now=now, **owner)
+        if line.cohort_id:
+            # Seats offered from the waiting list and claimed into this cart become the order's first.
+            claimed = take_claimed_seats(order.cart_id, line.cohort, line.quantity, now=now, expires_at=expires_at,
+                                         **owner)
+            if line.quantity > claimed:
+                hold_seats(line.cohort, line.quantity - claimed, expires_at=expires_at, now=now, **owner)
+    except (OutOfStock, CohortFull, CohortClosed) as error:
+        # Taken by someone else between the cart page and this checkout: say which item and what is left.
+        limit = {OutOfStock: "stock", CohortFull: "seats"}.get(type(error)) or (
+            "started" if line.cohort.starts_at <= now else "closed")
+        left = error.details.get("available", 0) + (claimed if limit == "seats" else 0)
+        raise line_unavailable(CartRow(line, row.unit_price_minor, left, limit), order.locale) from None
 
 
 def change_kaspi_phone(order_id: int, phone: str, *, now: datetime) -> Order:

@@ -47,7 +47,7 @@ def test_a_stranger_registering_a_guest_learners_email_gets_no_access_and_the_in
 
     learner.goto(invitation)
     learner.locator("input[name=password]").fill("my-own-microgreens-secret")
-    learner.locator("form button[type=submit]").click()
+    learner.locator("main form button[type=submit]").click()
     learner.goto("/account/?lang=en")
     order_link = learner.locator(f'a[href$="/orders/{public_id}"]')
     expect(order_link).to_be_visible()

@@ -49,7 +49,7 @@ def test_a_visitor_buys_the_microgreens_kit_with_its_course_and_finds_the_cohort
 
     page.goto(link_in_mail(live_shop, LEARNER["#email"], "/account/invitation/"))
     page.locator("input[name=password]").fill("microgreens-on-my-sill")
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.goto("/learn/?lang=en")
     expect(page.locator("main")).to_contain_text("Microgreens at home")
     calendar_link = page.locator('a[href$=".ics"]').first

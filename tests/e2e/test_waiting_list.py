@@ -44,7 +44,7 @@ def test_a_visitor_joins_the_waiting_list_of_a_full_cohort_and_books_the_freed_s
     expect(page.locator(".flash-success")).to_contain_text("confirm your place")
     page.goto(link_in_mail(live_shop, WAITING, "/courses/waitlist/confirm/"))
     page.locator("main form button[type=submit]").click()
-    expect(page.locator(".flash-success")).to_contain_text("waiting list")
+    expect(page.locator(".flash-success")).to_contain_text("You are on the list")
 
     with live_shop.app.app_context():
         cancel_enrolment(enrolment_id, now=utcnow())

@@ -62,7 +62,8 @@ def test_joining_the_waiting_list_asks_to_confirm_the_address_and_emails_the_way
     assert "/courses/waitlist/leave/" in message.body_text and "/courses/waitlist/confirm/" in message.body_text
     assert db.session.scalar(select(WaitlistEntry.status)) == "unconfirmed"
     confirmed = join_waitlist_by_form(client, cohort, "w@example.kz")
-    assert "You are on the waiting list" in client.get(path_of(confirmed)).get_data(as_text=True)
+    page = client.get(path_of(confirmed)).get_data(as_text=True)
+    assert f"You are on the list for «{cohort.course.title_en}»" in page
     assert db.session.scalar(select(WaitlistEntry.status)) == "waiting"
 
 

@@ -90,9 +90,9 @@ def test_course_dates_are_shown_in_almaty_time(client, app):
     assert "19:00" in page and "March 2031" in page
 
 
-def test_the_course_page_says_when_a_cohort_is_sold_out(client, app):
+def test_the_course_page_says_a_full_cohort_has_no_seats(client, app):
     cohort = make_cohort(capacity=0)
-    assert "Sold out" in client.get(f"/courses/{cohort.course.slug}?lang=en").get_data(as_text=True)
+    assert "No seats" in client.get(f"/courses/{cohort.course.slug}?lang=en").get_data(as_text=True)
 
 
 def test_the_join_link_never_appears_on_public_pages(client, app):

@@ -361,6 +361,8 @@ def test_twenty_buyers_racing_for_the_last_units_through_tiptop_get_exactly_the_
                                                   "payment_method": "tiptoppay"})
         if response.status_code != 303:
             return response.status_code
+        if path_of(response).endswith("/cart"):
+            return "refused: back to the cart, naming the kit"
         public_id = db.session.scalar(select(Order.public_id).where(Order.email == f"racer{index}@example.kz"))
         tiptop_stub.pay(public_id, deliver_to(client))
         return 303
