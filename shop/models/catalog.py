@@ -1,7 +1,7 @@
 """The catalogue: categories, kits and refills, and their pictures."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -92,3 +92,23 @@ class ProductImage(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     product: Mapped["Product"] = relationship(back_populates="images")
+
+
+class StockNotice(CreatedAt, db.Model):
+    """A request to be e-mailed once when a sold-out product is back in stock.
+
+    ``status`` is ``unconfirmed`` (the address has not answered the e-mail yet), ``waiting``, ``notified``
+    (the one e-mail is queued) or ``left`` (unsubscribed). One row per product and address.
+    """
+
+    __table_args__ = (UniqueConstraint("product_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="ru")
+    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    product: Mapped["Product"] = relationship()

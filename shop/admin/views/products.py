@@ -2,6 +2,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ...catalog.back_in_stock import waiting_counts
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
 from ...forms import ConfirmForm
@@ -36,7 +37,8 @@ def _product_page(product_id: int, status: int = 200, **forms):
     forms.setdefault("image_form", ImageForm(formdata=None, prefix="image"))
     forms.setdefault("form", _product_form(formdata=None, obj=level.product))
     return render_template("admin/product.html", level=level, product=level.product, ledger=ledger(product_id),
-                           holds=live_holds(product_id, now), confirm=ConfirmForm(formdata=None), **forms), status
+                           holds=live_holds(product_id, now), confirm=ConfirmForm(formdata=None),
+                           waiting=waiting_counts([product_id])[product_id], **forms), status
 
 
 @bp.get("/products/")
@@ -46,7 +48,9 @@ def products():
     filters = ProductFilter(query=args.get("q", "")[:100], category_id=whole_number(category),
                             low_only=args.get("low") == "1")
     page = product_list(filters, clean_page(args.get("page")), utcnow())
-    return render_template("admin/products.html", page=page, filters=filters, categories=all_categories())
+    waiting = waiting_counts([product.id for product, _available in page.items])
+    return render_template("admin/products.html", page=page, filters=filters, categories=all_categories(),
+                           waiting=waiting)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
