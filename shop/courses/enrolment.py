@@ -10,8 +10,7 @@ from ..accounts.services import find_user, invitation_token
 from ..extensions import db
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
-from ..models import Cohort, Enrolment, Order, OrderLine, User
-from .calendar import calendar_attachments
+from ..models import Enrolment, Order, OrderLine, User
 from .waitlist import offer_freed_seats, settle_entries_of_buyer
 
 
@@ -37,10 +36,11 @@ def _learner_for(order: Order, now: datetime) -> User | None:
 
 
 def enrol_line(order: Order, line: OrderLine, *, now: datetime) -> list[Enrolment]:
-    """Create one active enrolment per seat bought on ``line`` and tell the learner; only flushes.
+    """Create one active enrolment per seat bought on ``line``; only flushes.
 
-    A guest buyer's enrolments belong to an account made for their e-mail, and they are
-    invited to set its password. The buyer stops waiting for this cohort.
+    A guest buyer's enrolments belong to an account made for their e-mail (see `queue_invitation`). The
+    buyer stops waiting for this cohort. The order's confirmation tells the buyer about the course, its
+    schedule and calendar (`orders.notify.queue_confirmation`): no separate e-mail per line.
     """
     learner = _learner_for(order, now)
     learner_id = learner.id if learner is not None else None
@@ -53,18 +53,20 @@ def enrol_line(order: Order, line: OrderLine, *, now: datetime) -> list[Enrolmen
     db.session.flush()
     if settle_entries_of_buyer(line.cohort_id, cart_id=order.cart_id, email=order.email, user_id=learner_id):
         offer_freed_seats(line.cohort_id, now=now)
-    _queue_emails(order, line, learner)
     return enrolments
 
 
-def _queue_emails(order: Order, line: OrderLine, learner: User | None) -> None:
-    cohort = db.session.get(Cohort, line.cohort_id)
-    learn_link = external_url("learn.index", locale=order.locale)
-    if learner is None or not learner.is_verified and not order.user_id:
-        invite_link = external_url("accounts.accept_invitation", locale=order.locale,
-                                   token=invitation_token(order.email))
-        queue_email(order.email, "enrolment_invitation", locale=order.locale, dedupe_key=f"invitation:{order.id}",
-                    order=order, email=order.email, link=invite_link, learn_link=learn_link)
-    queue_email(order.email, "enrolment_confirmation", locale=order.locale,
-                dedupe_key=f"enrolment-confirmation:{line.id}", order=order, line=line, cohort=cohort,
-                learn_link=learn_link, attachments=calendar_attachments(cohort, locale=order.locale))
+def queue_invitation(order: Order, enrolments: list[Enrolment]) -> None:
+    """Invite a guest whose seats went to an account not yet theirs to set its password; only flushes.
+
+    Queued after the order's confirmation, so the buyer reads what they bought first, then how to reach it.
+    """
+    if not enrolments or order.user_id:
+        return
+    learner = db.session.get(User, enrolments[0].user_id) if enrolments[0].user_id else None
+    if learner is not None and learner.is_verified:
+        return
+    queue_email(order.email, "enrolment_invitation", locale=order.locale, dedupe_key=f"invitation:{order.id}",
+                order=order, email=order.email, learn_link=external_url("learn.index", locale=order.locale),
+                link=external_url("accounts.accept_invitation", locale=order.locale,
+                                  token=invitation_token(order.email)))
