@@ -11,6 +11,7 @@ from ..forms import ConfirmForm
 from ..i18n import current_locale
 from ..same_origin import same_origin_post
 from .back_in_stock import InvalidNoticeLink, confirm_notice, leave_notice, notice_for_leaving, subscribe
+from .bundles import bundle_saving
 from .forms import StockNoticeForm
 from .services import browse, categories, featured, product_card, related
 
@@ -37,9 +38,10 @@ def product(slug: str):
     card = product_card(slug, now) or abort(404)
     course = card.product.course
     cohorts = cohorts_of([course.id], now) if course and course.is_active else []
+    chosen = soonest_open(cohorts)
     return render_template(
-        "catalog/product.html", card=card, course=course, cohorts=cohorts, chosen=soonest_open(cohorts),
-        related=related(card.product, now),
+        "catalog/product.html", card=card, course=course, cohorts=cohorts, chosen=chosen,
+        related=related(card.product, now), saving=bundle_saving(card.product, chosen.cohort if chosen else None),
     )
 
 

@@ -48,11 +48,14 @@ class Product(Translated, CreatedAt, db.Model):
     is_featured: Mapped[bool] = mapped_column(default=False)
     days_to_harvest: Mapped[int | None]
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    # A kit with a course: the same kit sold alone, so the page can say what the bundle saves
+    kit_alone_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     category: Mapped["Category"] = relationship(lazy="joined", innerjoin=True)
     course: Mapped["Course | None"] = relationship(back_populates="kits")  # noqa: F821
+    kit_alone: Mapped["Product | None"] = relationship(remote_side="Product.id")
     images: Mapped[list["ProductImage"]] = relationship(
         order_by="ProductImage.position", cascade="all, delete-orphan", back_populates="product"
     )

@@ -8,7 +8,7 @@ from ...errors import NotFound, ShopError
 from ...forms import ConfirmForm
 from ...inputs import whole_number
 from ...templating import tr
-from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
+from ..catalog import ProductFilter, all_categories, all_courses, kits_sold_alone, product_list, save_product
 from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
 from ..images import add_product_image, make_main_image, remove_product_image
 from ..paging import clean_page
@@ -23,6 +23,8 @@ def _product_form(**kwargs) -> ProductForm:
     form.category_id.choices = choices({category.id: tr(category, "name") for category in all_categories()})
     courses = {course.id: tr(course, "title") for course in all_courses()}
     form.course_id.choices = choices({0: _("— no course —"), **courses})
+    kits = {product.id: tr(product, "name") for product in kits_sold_alone()}
+    form.kit_alone_id.choices = choices({0: _("— none —"), **kits})
     return form
 
 
