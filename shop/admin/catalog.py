@@ -31,8 +31,9 @@ class NotAKitAlone(ShopError):
     message = _l("Choose another product: a kit sold alone, without a course.")
 
 
-PRODUCT_FIELDS = ("slug", "category_id", "course_id", "kit_alone_id", "price_minor", "low_stock_threshold",
-                  "days_to_harvest", "is_active", "is_featured", *_texts("name", "description", "contents"))
+PRODUCT_FIELDS = ("slug", "category_id", "course_id", "kit_alone_id", "seats_per_unit", "price_minor",
+                  "low_stock_threshold", "days_to_harvest", "is_active", "is_featured",
+                  *_texts("name", "description", "contents"))
 CATEGORY_FIELDS = ("slug", "position", *_texts("name"))
 COURSE_FIELDS = ("slug", "topic", "materials_url", "position", "is_active", "keeps_recordings",
                  *_texts("title", "summary", "description", "programme", "teacher", "online_format", "venue_area",
@@ -97,7 +98,7 @@ def product_list(filters: ProductFilter, page: int, now: datetime) -> Page:
 def save_product(product_id: int | None, values: dict, *, actor_id: int | None, now: datetime) -> Product:
     """Create a product (``product_id`` None) or change one; stock is never set here, only through the ledger."""
     values = {**values, "course_id": values.get("course_id") or None,
-              "kit_alone_id": values.get("kit_alone_id") or None}
+              "kit_alone_id": values.get("kit_alone_id") or None, "seats_per_unit": values.get("seats_per_unit") or 1}
     with unit_of_work():
         product = Product(on_hand=0, created_at=now) if product_id is None else _get(Product, product_id)
         _check_slug(Product, values["slug"], product_id)

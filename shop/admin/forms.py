@@ -103,6 +103,8 @@ class ProductForm(ShopForm):
     category_id = SelectField(_l("Category"), coerce=choice_id, validators=[InputRequired()])
     course_id = SelectField(_l("Includes the course"), coerce=choice_id, default=0)
     kit_alone_id = SelectField(_l("The same kit sold alone"), coerce=choice_id, default=0)
+    seats_per_unit = IntegerField(_l("Learners per kit"), default=1,
+                                  validators=[Optional(), NumberRange(min=1, max=10)])
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=200)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])

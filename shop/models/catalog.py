@@ -50,6 +50,8 @@ class Product(Translated, CreatedAt, db.Model):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
     # A kit with a course: the same kit sold alone, so the page can say what the bundle saves
     kit_alone_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    # A kit with a course for several people: the seats one unit gives, each learner named at checkout
+    seats_per_unit: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
 

@@ -1,7 +1,7 @@
 """Orders with their frozen lines and the history of their status."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
@@ -73,6 +73,10 @@ class OrderLine(db.Model):
     unit_price_minor: Mapped[Minor]
     quantity: Mapped[int]
     returned_quantity: Mapped[int] = mapped_column(default=0)
+    # Seats in the cohort per unit (a kit with a course for two: 2), frozen when the order was placed, and the
+    # learners named at checkout for them: [{"name": …, "email": …}, …]; a seat with nobody named is the buyer's.
+    seats_per_unit: Mapped[int] = mapped_column(default=1, server_default="1")
+    learners: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     order: Mapped["Order"] = relationship(back_populates="lines")
     product: Mapped["Product | None"] = relationship()  # noqa: F821
@@ -81,6 +85,11 @@ class OrderLine(db.Model):
     @property
     def total_minor(self) -> int:
         return self.unit_price_minor * self.quantity
+
+    @property
+    def seats(self) -> int:
+        """Return the cohort seats this line takes (0 for a kit without a course)."""
+        return self.quantity * self.seats_per_unit if self.cohort_id else 0
 
 
 class OrderEvent(CreatedAt, db.Model):

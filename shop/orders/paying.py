@@ -154,7 +154,7 @@ def _hold_again(order: Order, now: datetime) -> bool:
                 if line.product_id:
                     hold_stock(line.product, line.quantity, expires_at=expires_at, now=now, **owner)
                 if line.cohort_id:
-                    hold_seats(line.cohort, line.quantity, expires_at=expires_at, now=now, **owner)
+                    hold_seats(line.cohort, line.seats, expires_at=expires_at, now=now, **owner)
     except (OutOfStock, CohortFull, CohortClosed):
         return False
     return True
