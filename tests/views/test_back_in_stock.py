@@ -145,3 +145,22 @@ def test_the_notice_form_refuses_posts_from_other_sites(csrf_client, headers):
     own = csrf_client.post(f"/products/{product.slug}/notify", data={"email": "a@b.kz"},
                            headers={"Sec-Fetch-Site": "same-origin"})
     assert own.status_code == 303
+
+
+def test_deliveries_received_at_once_email_each_subscriber_once(app, client):
+    from shop.clock import utcnow
+    from tests.races import run_at_once
+
+    product = make_product(stock=0)
+    for number in range(3):
+        _subscribe(client, product, f"fan{number}@example.kz")
+    product_id = product.id
+    db.session.remove()
+
+    def receive(_index):
+        return receive_delivery(product_id, 2, note="", actor_id=None, now=utcnow()).id
+
+    results = run_at_once(app, receive, 6)
+    assert all(isinstance(result, int) for result in results)
+    for number in range(3):
+        assert len(_messages(f"fan{number}@example.kz", "back-in-stock:")) == 1

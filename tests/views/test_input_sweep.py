@@ -21,6 +21,7 @@ from shop.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm, Res
 from shop.accounts.services import invitation_token, make_password_token, verification_token
 from shop.admin import forms as admin_forms
 from shop.admin.content import save_page
+from shop.catalog.forms import StockNoticeForm
 from shop.checkout.forms import CheckoutForm
 from shop.clock import utcnow
 from shop.courses.forms import WaitlistForm
@@ -228,6 +229,8 @@ TARGETS = [
     Target("/courses/waitlist/confirm/{token}", forms=(ConfirmForm,), who=None),
     Target("/courses/microgreens-101/cohorts/{cohort_id}/waitlist", forms=(WaitlistForm,),
            baseline={"email": "waiting@example.kz"}),
+    Target("/products/basil/notify", forms=(StockNoticeForm,), baseline={"email": "fan@example.kz"}),
+    Target("/products/notify/confirm/{token}", forms=(ConfirmForm,), who=None),
     Target("/pay/test/{reference}", raw_fields=("outcome",), baseline={"outcome": "pay"}),
     Target("/pay/kaspi/{reference}", forms=(KaspiPhoneForm,), baseline={"phone": "+7 701 234 56 78"}),
     Target("/admin/orders/{order_id}/kaspi-paid", forms=(F.KaspiPaidForm,), baseline={"transaction": "KSP-1"}),
