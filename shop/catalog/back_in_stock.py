@@ -130,10 +130,11 @@ def notify_back_in_stock(product_id: int, *, now: datetime) -> int:
             .values(status="notified", notified_at=now).execution_options(synchronize_session=False)).rowcount
         if not taken:
             continue
-        queue_email(notice.email, "back_in_stock", locale=notice.locale,
+        leave_link = _leave_link(notice)
+        queue_email(notice.email, "back_in_stock", locale=notice.locale, unsubscribe_url=leave_link,
                     dedupe_key=f"back-in-stock:{notice.id}:{notice.confirmed_at.isoformat()}",
                     product=product, link=external_url("catalog.product", locale=notice.locale, slug=product.slug),
-                    leave_link=_leave_link(notice))
+                    leave_link=leave_link)
         told += 1
     return told
 
