@@ -145,10 +145,11 @@ def paid_seats_enrolled(now: datetime) -> list[str]:
     enrolled = (select(Enrolment.order_line_id, func.count(Enrolment.id).label("n"))
                 .group_by(Enrolment.order_line_id).subquery())
     rows = db.session.execute(
-        select(Order.public_id, OrderLine.id, OrderLine.quantity, func.coalesce(enrolled.c.n, 0), Order.needs_attention)
+        select(Order.public_id, OrderLine.id, OrderLine.quantity * OrderLine.seats_per_unit,
+               func.coalesce(enrolled.c.n, 0), Order.needs_attention)
         .join(OrderLine, OrderLine.order_id == Order.id).outerjoin(enrolled, enrolled.c.order_line_id == OrderLine.id)
         .where(OrderLine.cohort_id.is_not(None), Order.status.in_(PAID_STATUSES),
-               func.coalesce(enrolled.c.n, 0) != OrderLine.quantity)
+               func.coalesce(enrolled.c.n, 0) != OrderLine.quantity * OrderLine.seats_per_unit)
     ).all()
     return [f"order {p}: line {line} bought {q} seat(s) but has {n} enrolment(s)"
             for p, line, q, n, flagged in rows if not flagged]

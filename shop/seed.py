@@ -11,7 +11,7 @@ from .inventory.services import receive_stock
 from .models import Category, Cohort, CohortSession, Course, Product, ProductImage
 from .models.content import SHOP_DETAILS_ID, InfoPage, InfoPageVersion, ShopDetails
 from .pages.markup import clean_page_text
-from .seed_data import CATEGORIES, COURSES, PRODUCTS, VENUE
+from .seed_data import CATEGORIES, COURSE_PAGES, COURSES, KIT_ALONE, PRODUCTS, VENUE
 from .seed_pages import PAGES, SHOP_DETAILS
 
 SESSIONS_PER_COHORT = 4
@@ -36,8 +36,31 @@ def _seed_courses(now: datetime) -> dict[str, Course]:
             db.session.add(course)
             db.session.flush()
             _seed_cohorts(course, data, now)
+        _seed_course_page(course)
         courses[course.slug] = course
     return courses
+
+
+def _seed_course_page(course: Course) -> None:
+    """Fill the course page's texts that are still empty (a demo course seeded before they existed)."""
+    page = COURSE_PAGES.get(course.slug)
+    if page is None:
+        return
+    if not any(getattr(course, f"programme_{lang}") for lang in ("ru", "kk", "en")):
+        course.keeps_recordings = page["recordings"]
+    for field in ("programme", "teacher", "online_format", "venue_area", "refund_terms"):
+        for lang, text in zip(("ru", "kk", "en"), page[field], strict=True):
+            if not getattr(course, f"{field}_{lang}"):
+                setattr(course, f"{field}_{lang}", text)
+
+
+def _link_kits_sold_alone() -> None:
+    """Name the kit sold alone of each demo kit with a course that names none yet."""
+    for bundle_slug, kit_slug in KIT_ALONE.items():
+        bundle = db.session.scalar(select(Product).where(Product.slug == bundle_slug))
+        kit = db.session.scalar(select(Product).where(Product.slug == kit_slug))
+        if bundle is not None and kit is not None and bundle.kit_alone_id is None:
+            bundle.kit_alone_id = kit.id
 
 
 def _seed_cohorts(course: Course, data: dict, now: datetime) -> None:
@@ -112,6 +135,8 @@ def seed_demo(now: datetime) -> int:
             if data["slug"] not in existing:
                 _seed_product(data, categories, courses, now)
                 added += 1
+        db.session.flush()
+        _link_kits_sold_alone()
         _seed_shop_details(now)
         _seed_pages(now)
     return added

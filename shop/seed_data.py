@@ -306,3 +306,114 @@ COURSES = [
 ]
 
 VENUE = "Городская ферма, ул. Жандосова 58, Алматы"
+
+# What each demo course's page says before purchase (ru, kk, en): the programme one session a line, the teacher,
+# how online lessons run, where in-person cohorts meet (the area; the address comes with the booking), the
+# refund terms, and whether recordings are kept.
+_REFUND_TERMS = (
+    "Полный возврат — не позднее чем за 3 дня до первого занятия. Позже — один раз бесплатно переносим место на "
+    "другой поток. После начала первого занятия деньги за курс не возвращаются. Если поток отменили мы — полный "
+    "возврат.",
+    "Алғашқы сабаққа дейін кемінде 3 күн қалғанда — толық қайтару. Одан кейін — орынды басқа ағынға бір рет тегін "
+    "ауыстырамыз. Алғашқы сабақ басталғаннан кейін курстың ақшасы қайтарылмайды. Ағынды біз болдырмасақ — толық "
+    "қайтару.",
+    "Full refund up to 3 days before the first lesson. After that, we move your seat to another cohort once, free "
+    "of charge. Once the first lesson has started, the course is not refunded. If we cancel the cohort, you get a "
+    "full refund.",
+)
+_ONLINE_FORMAT = (
+    "Занятия идут вживую в Zoom по 90 минут: показ, затем вопросы. Ссылка на занятие приходит в личный кабинет "
+    "ученика; нужен только телефон или ноутбук.",
+    "Сабақтар Zoom-да тікелей эфирде 90 минуттан өтеді: алдымен көрсетілім, содан кейін сұрақтар. Сабаққа сілтеме "
+    "оқушының жеке кабинетіне келеді; тек телефон немесе ноутбук керек.",
+    "Lessons run live on Zoom for 90 minutes: a demonstration, then questions. The join link appears in your "
+    "learner's area; a phone or a laptop is all you need.",
+)
+COURSE_PAGES = {
+    "microgreens-at-home": {
+        "programme": (
+            "Семена и субстраты: что выбрать\nПосев, замачивание и свет\nУход и первый урожай\nСбор, хранение и продажа",
+            "Тұқымдар мен субстраттар: нені таңдау керек\nЕгу, суға салу және жарық\nКүтім және алғашқы өнім\n"
+            "Жинау, сақтау және сату",
+            "Seeds and substrates: what to choose\nSowing, soaking and light\nCare and the first harvest\n"
+            "Harvesting, storing and selling",
+        ),
+        "teacher": (
+            "Айгерим Сейткали — агроном фермы, восемь лет выращивает микрозелень для ресторанов Алматы.",
+            "Әйгерім Сейтқали — ферма агрономы, сегіз жыл бойы Алматы мейрамханаларына микрожасылдар өсіреді.",
+            "Aigerim Seitkali, the farm's agronomist, has grown microgreens for Almaty restaurants for eight years.",
+        ),
+        "online_format": _ONLINE_FORMAT, "recordings": True,
+    },
+    "hydroponics-basics": {
+        "programme": (
+            "Как устроены DWC и NFT\nПитательный раствор: состав и смена\npH и EC: измерение и поправка\n"
+            "Разбор ваших ферм и типичных ошибок",
+            "DWC және NFT қалай жұмыс істейді\nҚоректік ерітінді: құрамы және ауыстыру\npH және EC: өлшеу және түзету\n"
+            "Сіздің фермаларыңызды және жиі қателерді талдау",
+            "How DWC and NFT work\nThe nutrient solution: recipe and changes\npH and EC: measuring and correcting\n"
+            "Your farms reviewed, and the usual mistakes",
+        ),
+        "teacher": (
+            "Данияр Омаров — инженер-гидропонщик, построил теплицы фермы.",
+            "Данияр Омаров — гидропоника инженері, ферманың жылыжайларын салған.",
+            "Daniyar Omarov, a hydroponics engineer who built the farm's greenhouses.",
+        ),
+        "online_format": _ONLINE_FORMAT, "recordings": True,
+    },
+    "spicy-herbs-on-the-windowsill": {
+        "programme": (
+            "Какие травы растут на подоконнике\nПосев и досветка\nПрищипка и подкормка\nСбор и сушка",
+            "Терезе алдында қандай шөптер өседі\nЕгу және қосымша жарық\nҰшын шымшу және қоректендіру\nЖинау және кептіру",
+            "Which herbs grow on a windowsill\nSowing and grow lights\nPinching and feeding\nHarvesting and drying",
+        ),
+        "teacher": (
+            "Сауле Жумабаева — агроном фермы, ведёт курсы для начинающих.",
+            "Сәуле Жұмабаева — ферма агрономы, бастаушыларға курс жүргізеді.",
+            "Saule Zhumabayeva, the farm's agronomist, teaches the beginners' courses.",
+        ),
+        "online_format": _ONLINE_FORMAT, "recordings": False,
+    },
+    "beekeeping-for-beginners": {
+        "programme": (
+            "Устройство улья и инвентарь\nОсмотр пчелиной семьи\nБолезни и профилактика\nОткачка мёда",
+            "Омарта құрылысы және құрал-жабдық\nАра ұясын тексеру\nАурулар және алдын алу\nБал айдау",
+            "The hive and the tools\nInspecting a colony\nDiseases and prevention\nExtracting honey",
+        ),
+        "teacher": (
+            "Ерлан Касымов — пчеловод с двадцатилетним стажем, смотритель пасеки фермы.",
+            "Ерлан Қасымов — жиырма жылдық тәжірибесі бар омарташы, ферма омартасын күтеді.",
+            "Yerlan Kassymov, a beekeeper of twenty years who keeps the farm's apiary.",
+        ),
+        "venue_area": (
+            "Бостандыкском районе Алматы, на пасеке фермы",
+            "Алматының Бостандық ауданында, ферма омартасында",
+            "Almaty's Bostandyk district, at the farm's apiary",
+        ),
+        "online_format": ("", "", ""), "recordings": False,
+    },
+    "vermiculture-basics": {
+        "programme": (
+            "Черви и вермикомпостер\nКорм и влажность\nСбор биогумуса\nБиогумус для рассады и продажи",
+            "Құрттар және вермикомпостер\nҚорек және ылғалдылық\nБиогумусты жинау\nКөшет пен сатуға арналған биогумус",
+            "Worms and the vermicomposter\nFeeding and moisture\nHarvesting vermicompost\n"
+            "Vermicompost for seedlings and for sale",
+        ),
+        "teacher": (
+            "Марина Ли — почвовед, отвечает на ферме за компост.",
+            "Марина Ли — топырақтанушы, фермада компостқа жауапты.",
+            "Marina Li, a soil scientist in charge of the farm's compost.",
+        ),
+        "online_format": _ONLINE_FORMAT, "recordings": True,
+    },
+}
+for _slug, _page in COURSE_PAGES.items():
+    _page.setdefault("refund_terms", _REFUND_TERMS)
+    _page.setdefault("venue_area", ("", "", ""))
+
+# A kit with a course and the same kit sold alone, so its page says what the bundle saves
+KIT_ALONE = {
+    "spicy-herbs-kit-with-course": "spicy-herbs-trio",
+    "microgreens-kit-with-course": "microgreens-starter-kit",
+    "hydroponic-kit-with-course": "hydroponic-home-farm",
+}

@@ -28,6 +28,8 @@ PURPOSES: dict[str, Purpose] = {
     "waitlist_confirm": Purpose("waitlist-confirm", 7 * DAY),
     "waitlist_claim": Purpose("waitlist-claim", None),  # the offer itself runs out after a day
     "unsubscribe": Purpose("waitlist-leave", None),
+    "stock_notice_confirm": Purpose("stock-notice-confirm", 7 * DAY),
+    "stock_notice_leave": Purpose("stock-notice-leave", None),
 }
 
 

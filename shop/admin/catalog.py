@@ -26,10 +26,18 @@ def _texts(*fields: str) -> tuple[str, ...]:
     return tuple(f"{field}_{lang}" for field in fields for lang in LOCALES)
 
 
-PRODUCT_FIELDS = ("slug", "category_id", "course_id", "price_minor", "low_stock_threshold", "days_to_harvest",
-                  "is_active", "is_featured", *_texts("name", "description", "contents"))
+class NotAKitAlone(ShopError):
+    field = "kit_alone_id"
+    message = _l("Choose another product: a kit sold alone, without a course.")
+
+
+PRODUCT_FIELDS = ("slug", "category_id", "course_id", "kit_alone_id", "seats_per_unit", "price_minor",
+                  "low_stock_threshold", "days_to_harvest", "is_active", "is_featured",
+                  *_texts("name", "description", "contents"))
 CATEGORY_FIELDS = ("slug", "position", *_texts("name"))
-COURSE_FIELDS = ("slug", "topic", "materials_url", "position", "is_active", *_texts("title", "summary", "description"))
+COURSE_FIELDS = ("slug", "topic", "materials_url", "position", "is_active", "keeps_recordings",
+                 *_texts("title", "summary", "description", "programme", "teacher", "online_format", "venue_area",
+                         "refund_terms"))
 
 
 def _get(model, object_id: int):
@@ -89,13 +97,17 @@ def product_list(filters: ProductFilter, page: int, now: datetime) -> Page:
 
 def save_product(product_id: int | None, values: dict, *, actor_id: int | None, now: datetime) -> Product:
     """Create a product (``product_id`` None) or change one; stock is never set here, only through the ledger."""
-    values = {**values, "course_id": values.get("course_id") or None}
+    values = {**values, "course_id": values.get("course_id") or None,
+              "kit_alone_id": values.get("kit_alone_id") or None, "seats_per_unit": values.get("seats_per_unit") or 1}
     with unit_of_work():
         product = Product(on_hand=0, created_at=now) if product_id is None else _get(Product, product_id)
         _check_slug(Product, values["slug"], product_id)
         _get(Category, values["category_id"])
         if values["course_id"] is not None:
             _get(Course, values["course_id"])
+        if values["kit_alone_id"] is not None and (values["kit_alone_id"] == product_id
+                                                   or _get(Product, values["kit_alone_id"]).course_id is not None):
+            raise NotAKitAlone()
         changes = _apply(product, values, PRODUCT_FIELDS)
         if product_id is None:
             db.session.add(product)
@@ -112,6 +124,11 @@ def save_product(product_id: int | None, values: dict, *, actor_id: int | None, 
 def all_categories() -> list[Category]:
     """Return every category in shelf order."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def kits_sold_alone() -> list[Product]:
+    """Return the products that include no course, for a kit with a course to name its kit sold alone."""
+    return list(db.session.scalars(select(Product).where(Product.course_id.is_(None)).order_by(Product.id)))
 
 
 def all_courses() -> list[Course]:

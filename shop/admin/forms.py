@@ -102,6 +102,9 @@ class ProductForm(ShopForm):
     slug = StringField(_l("Address name (slug)"), validators=SLUG)
     category_id = SelectField(_l("Category"), coerce=choice_id, validators=[InputRequired()])
     course_id = SelectField(_l("Includes the course"), coerce=choice_id, default=0)
+    kit_alone_id = SelectField(_l("The same kit sold alone"), coerce=choice_id, default=0)
+    seats_per_unit = IntegerField(_l("Learners per kit"), default=1,
+                                  validators=[Optional(), NumberRange(min=1, max=10)])
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=200)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
@@ -146,6 +149,22 @@ class CourseForm(ShopForm):
     materials_url = StringField(_l("Materials link"), validators=[Optional(), URL(), Length(max=500)])
     position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     is_active = BooleanField(_l("On offer"), default=True)
+    keeps_recordings = BooleanField(_l("Lesson recordings are kept for learners"), default=False)
+    programme_ru = TextAreaField(_l("Programme, one session per line (Russian)"), validators=[Length(max=10_000)])
+    programme_kk = TextAreaField(_l("Programme, one session per line (Kazakh)"), validators=[Length(max=10_000)])
+    programme_en = TextAreaField(_l("Programme, one session per line (English)"), validators=[Length(max=10_000)])
+    teacher_ru = TextAreaField(_l("Teacher (Russian)"), validators=[Length(max=2_000)])
+    teacher_kk = TextAreaField(_l("Teacher (Kazakh)"), validators=[Length(max=2_000)])
+    teacher_en = TextAreaField(_l("Teacher (English)"), validators=[Length(max=2_000)])
+    online_format_ru = TextAreaField(_l("How online lessons run (Russian)"), validators=[Length(max=2_000)])
+    online_format_kk = TextAreaField(_l("How online lessons run (Kazakh)"), validators=[Length(max=2_000)])
+    online_format_en = TextAreaField(_l("How online lessons run (English)"), validators=[Length(max=2_000)])
+    venue_area_ru = StringField(_l("Where in-person cohorts meet, the area (Russian)"), validators=[Length(max=300)])
+    venue_area_kk = StringField(_l("Where in-person cohorts meet, the area (Kazakh)"), validators=[Length(max=300)])
+    venue_area_en = StringField(_l("Where in-person cohorts meet, the area (English)"), validators=[Length(max=300)])
+    refund_terms_ru = TextAreaField(_l("Refund terms (Russian)"), validators=[Length(max=2_000)])
+    refund_terms_kk = TextAreaField(_l("Refund terms (Kazakh)"), validators=[Length(max=2_000)])
+    refund_terms_en = TextAreaField(_l("Refund terms (English)"), validators=[Length(max=2_000)])
 
 
 # --- cohorts -----------------------------------------------------------------------------------------

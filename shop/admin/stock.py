@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
+from ..catalog.back_in_stock import notify_back_in_stock
 from ..database import unit_of_work
 from ..errors import NotFound
 from ..extensions import db
@@ -37,6 +38,7 @@ def receive_delivery(product_id: int, quantity: int, *, note: str, actor_id: int
     with unit_of_work():
         movement = receive_stock(_product(product_id), quantity, now=now, reason=note.strip(), actor_id=actor_id)
         _audit(movement, actor_id, now)
+        notify_back_in_stock(product_id, now=now)
     return movement
 
 
@@ -55,6 +57,8 @@ def record_count(product_id: int, counted: int, *, note: str, actor_id: int | No
     with unit_of_work():
         movement = count_stock(_product(product_id), counted, now=now, reason=note.strip(), actor_id=actor_id)
         _audit(movement, actor_id, now)
+        if movement.delta > 0:
+            notify_back_in_stock(product_id, now=now)
     return movement
 
 

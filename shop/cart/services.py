@@ -199,7 +199,7 @@ def _check_room(product: Product | None, cohort: Cohort | None, quantity: int, n
         status = cohort.status(left, now)
         if status in ("cancelled", "started", "finished"):
             raise CohortClosed()
-        if quantity > left:
+        if quantity * (product.seats_per_unit if product is not None else 1) > left:
             raise CohortFull()
         if product is None and quantity > MAX_SEATS_PER_LINE:
             raise InvalidQuantity()

@@ -53,3 +53,17 @@ class CheckoutForm(ShopForm):
                 self.city.errors.append(_l("Enter the city."))
             if len((field.data or "").strip()) < 5:
                 raise ValidationError(_l("Enter the delivery address."))
+
+
+def learners_from(formdata, rows) -> dict[int, list[tuple[str, str]]]:
+    """Return, per cart line of a kit with a course for several people, the (name, e-mail) typed for each seat
+    (fields ``learner_name-<line>-<n>`` and ``learner_email-<line>-<n>``); the order's service checks them."""
+    learners = {}
+    for row in rows:
+        line = row.line
+        if line.product is None or not line.cohort_id or line.product.seats_per_unit <= 1:
+            continue
+        learners[line.id] = [(formdata.get(f"learner_name-{line.id}-{number}", "")[:200],
+                              formdata.get(f"learner_email-{line.id}-{number}", "")[:254])
+                             for number in range(1, line.quantity * line.product.seats_per_unit + 1)]
+    return learners

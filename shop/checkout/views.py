@@ -13,7 +13,7 @@ from ..payments.methods import method_choices
 from ..payments.providers import enabled_methods, gateway_for
 from ..settings import shop_settings
 from .delivery import delivery_options
-from .forms import CheckoutForm
+from .forms import CheckoutForm, learners_from
 from .services import checkout
 from .totals import checkout_totals
 
@@ -47,7 +47,8 @@ def start():
                                 ("email", "full_name", "phone", "delivery_method", "city", "address",
                                  "apartment", "entrance", "floor", "intercom", "comment", "payment_method")},
                              locale=current_locale(), client_ip=request.remote_addr or "",
-                             accepts_terms=form.accept_terms.data)
+                             accepts_terms=form.accept_terms.data,
+                             learners=learners_from(request.form, summary.rows))
         try:
             order, url = checkout(cart, buyer, user=current_user_or_none(), gateway=gateway_for(buyer.payment_method),
                                   now=utcnow(), rules=rules, gateways=gateway_for)

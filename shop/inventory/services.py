@@ -292,4 +292,4 @@ def sold_units(order_line_ids: Iterable[int]) -> dict[int, int]:
 def take_seats(line, *, now: datetime) -> bool:
     """Release a line's seat hold so its enrolments take the seats; return False if the cohort filled up."""
     db.session.execute(delete(Hold).where(Hold.order_line_id == line.id, Hold.cohort_id.is_not(None)))
-    return seat_availability([line.cohort_id], now)[line.cohort_id] >= line.quantity
+    return seat_availability([line.cohort_id], now)[line.cohort_id] >= line.seats

@@ -2,7 +2,7 @@
 from .audit import AuditEntry
 from .cache import CacheGeneration
 from .cart import Cart, CartLine
-from .catalog import Category, Product, ProductImage
+from .catalog import Category, Product, ProductImage, StockNotice
 from .common import LOCALES
 from .content import InfoPage, InfoPageVersion, ShopDetails
 from .course import Attendance, Cohort, CohortSession, Course, Enrolment, WaitlistEntry
@@ -17,5 +17,5 @@ __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
     "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "PromoCode", "PromoRedemption",
-    "Refund", "RefundLine", "ShopDetails", "StockMovement", "User", "WaitlistEntry",
+    "Refund", "RefundLine", "ShopDetails", "StockMovement", "StockNotice", "User", "WaitlistEntry",
 ]

@@ -1,7 +1,7 @@
 """The catalogue: categories, kits and refills, and their pictures."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -48,11 +48,16 @@ class Product(Translated, CreatedAt, db.Model):
     is_featured: Mapped[bool] = mapped_column(default=False)
     days_to_harvest: Mapped[int | None]
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    # A kit with a course: the same kit sold alone, so the page can say what the bundle saves
+    kit_alone_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    # A kit with a course for several people: the seats one unit gives, each learner named at checkout
+    seats_per_unit: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     category: Mapped["Category"] = relationship(lazy="joined", innerjoin=True)
     course: Mapped["Course | None"] = relationship(back_populates="kits")  # noqa: F821
+    kit_alone: Mapped["Product | None"] = relationship(remote_side="Product.id")
     images: Mapped[list["ProductImage"]] = relationship(
         order_by="ProductImage.position", cascade="all, delete-orphan", back_populates="product"
     )
@@ -92,3 +97,23 @@ class ProductImage(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     product: Mapped["Product"] = relationship(back_populates="images")
+
+
+class StockNotice(CreatedAt, db.Model):
+    """A request to be e-mailed once when a sold-out product is back in stock.
+
+    ``status`` is ``unconfirmed`` (the address has not answered the e-mail yet), ``waiting``, ``notified``
+    (the one e-mail is queued) or ``left`` (unsubscribed). One row per product and address.
+    """
+
+    __table_args__ = (UniqueConstraint("product_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="ru")
+    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    product: Mapped["Product"] = relationship()

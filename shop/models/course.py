@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
@@ -28,10 +29,33 @@ class Course(Translated, db.Model):
     description_kk: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     materials_url: Mapped[str] = mapped_column(String(500), default="")
+    # What the course page says before purchase: the programme (one session a line), the teacher, how online
+    # lessons run, the area where in-person cohorts meet (the exact venue is for enrolled learners) and the
+    # refund terms; whether lesson recordings are kept for learners.
+    programme_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    programme_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    programme_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    teacher_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    teacher_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    teacher_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    online_format_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    online_format_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    online_format_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    venue_area_ru: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    venue_area_kk: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    venue_area_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    refund_terms_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    refund_terms_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    refund_terms_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    keeps_recordings: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     is_active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="course", order_by="Cohort.starts_at")
+
+    def programme(self, locale: str) -> list[str]:
+        """Return the programme, one session per line, in ``locale``."""
+        return [line.strip() for line in self.tr("programme", locale).splitlines() if line.strip()]
     kits: Mapped[list["Product"]] = relationship(back_populates="course")  # noqa: F821
 
 

@@ -1,7 +1,7 @@
 """Orders with their frozen lines and the history of their status."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
@@ -84,6 +84,10 @@ class OrderLine(db.Model):
     quantity: Mapped[int]
     returned_quantity: Mapped[int] = mapped_column(default=0)
     discount_minor: Mapped[Minor] = mapped_column(default=0, server_default="0")  # its share of the promo discount
+    # Seats in the cohort per unit (a kit with a course for two: 2), frozen when the order was placed, and the
+    # learners named at checkout for them: [{"name": …, "email": …}, …]; a seat with nobody named is the buyer's.
+    seats_per_unit: Mapped[int] = mapped_column(default=1, server_default="1")
+    learners: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     order: Mapped["Order"] = relationship(back_populates="lines")
     product: Mapped["Product | None"] = relationship()  # noqa: F821
@@ -96,6 +100,11 @@ class OrderLine(db.Model):
     @property
     def paid_minor(self) -> int:
         return self.total_minor - self.discount_minor
+
+    @property
+    def seats(self) -> int:
+        """Return the cohort seats this line takes (0 for a kit without a course)."""
+        return self.quantity * self.seats_per_unit if self.cohort_id else 0
 
 
 class OrderEvent(CreatedAt, db.Model):

@@ -1,11 +1,17 @@
 """What an order's life tells people, queued in the transaction of the change it announces."""
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from ..clock import to_local
+from ..courses.calendar import calendar_attachments
 from ..mail.compose import external_url
 from ..mail.outbox import queue_email
 from ..models import FiscalReceipt, Order, Payment
 from ..settings import shop_settings
 from .links import order_token
+from .status import DELIVERY_LABELS
+
+# Working days from payment until a kit is ready at the farm or arrives (the delivery page says the same)
+WORKING_DAYS = {"pickup": (1, 1), "courier": (1, 2), "post": (3, 10)}
 
 
 def _order_link(order: Order) -> str:
@@ -13,10 +19,38 @@ def _order_link(order: Order) -> str:
                         token=order_token(order.public_id))
 
 
-def queue_confirmation(order: Order) -> None:
-    """Queue the buyer's confirmation of a paid order, with the signed link to its page."""
+def _after_working_days(moment: datetime, days: int) -> datetime:
+    """Return the moment ``days`` working days (Monday to Friday in Almaty) after ``moment``."""
+    local = to_local(moment)
+    while days > 0:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(UTC)
+
+
+def expected_delivery(order: Order, paid_at: datetime) -> tuple[datetime, datetime] | None:
+    """Return the first and last day the order's kits are expected (ready for pickup or delivered); None
+    for an order with nothing to deliver (course seats only)."""
+    if not order.needs_delivery:
+        return None
+    first, last = WORKING_DAYS.get(order.delivery_method, (1, 10))
+    return _after_working_days(paid_at, first), _after_working_days(paid_at, last)
+
+
+def queue_confirmation(order: Order, *, paid_at: datetime) -> None:
+    """Queue the buyer's one confirmation of a paid order: its lines, delivery and when, the courses it enrols
+    in with their schedules (and calendar files), the shop's contacts, the returns page and the signed link
+    to the order's page. Any account invitation is queued after it (``courses.enrolment.queue_invitation``)."""
+    cohort_lines = [line for line in order.lines if line.cohort_id]
+    attachments = [item for line in cohort_lines for item in calendar_attachments(line.cohort, locale=order.locale)]
     queue_email(order.email, "order_confirmation", locale=order.locale, order=order, link=_order_link(order),
-                dedupe_key=f"order-confirmation:{order.id}")
+                dedupe_key=f"order-confirmation:{order.id}", attachments=attachments,
+                delivery=DELIVERY_LABELS.get(order.delivery_method, order.delivery_method),
+                expected=expected_delivery(order, paid_at), cohort_lines=cohort_lines,
+                learn_link=external_url("learn.index", locale=order.locale) if cohort_lines else "",
+                returns_link=external_url("pages.page", locale=order.locale, slug="returns"),
+                contacts_link=external_url("pages.page", locale=order.locale, slug="contacts"))
 
 
 def tell_staff_of_paid_order(order: Order, *, delivery: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from ..accounts.services import owner_of_guest_purchase
 from ..audit import record
-from ..courses.enrolment import enrol_line
+from ..courses.enrolment import enrol_line, queue_invitation
 from ..database import unit_of_work
 from ..errors import CohortClosed, CohortFull, OutOfStock
 from ..extensions import db
@@ -35,15 +35,16 @@ from .status import DELIVERY_LABELS, PAID_STATUSES, change_status
 logger = logging.getLogger("shop.payments")
 
 
-def _sell(order: Order, now: datetime) -> tuple[list[str], list[str]]:
-    """Turn the order's holds into sales and enrolments; return (problems for staff, lines the buyer misses).
+def _sell(order: Order, now: datetime) -> tuple[list[str], list[str], list]:
+    """Turn the order's holds into sales and enrolments; return (problems for staff, lines the buyer misses,
+    the enrolments made).
 
     A line that can no longer be sold (off sale, cancelled or started cohort), or whose units or
     seats went to others after its hold ran out, is neither sold nor enrolled: it is flagged.
     """
     lock_rows([line.product_id for line in order.lines if line.product_id],
               [line.cohort_id for line in order.lines if line.cohort_id])
-    problems, missed = [], []
+    problems, missed, enrolments = [], [], []
     for line in order.lines:
         reason = closed_reason(line, now)
         if reason:
@@ -58,9 +59,9 @@ def _sell(order: Order, now: datetime) -> tuple[list[str], list[str]]:
                 problems.append(f"Cohort of «{line.name}» is full: refund or move the learner.")
                 missed.append(line.name)
                 continue
-            enrol_line(order, line, now=now)
+            enrolments += enrol_line(order, line, now=now)
     release_holds(order.id)
-    return problems, missed
+    return problems, missed, enrolments
 
 
 def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_intent: str = "", amount_minor: int,
@@ -90,7 +91,7 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
         if order.user_id is None:
             owner = owner_of_guest_purchase(order.email)
             order.user_id = owner.id if owner is not None else None
-        problems, missed = _sell(order, now)
+        problems, missed, enrolments = _sell(order, now)
         if missed:
             tell_buyer_of_missed_lines(order, missed)
         if amount_minor != order.total_minor:
@@ -105,7 +106,8 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
             apply_provider_refund(order, payment, payment.refunded_at_provider_minor, reference=None, now=now)
         if order.cart_id:
             db.session.execute(Cart.__table__.delete().where(Cart.id == order.cart_id))
-        queue_confirmation(order)
+        queue_confirmation(order, paid_at=now)
+        queue_invitation(order, enrolments)  # after the confirmation: one e-mail about the purchase comes first
         tell_staff_of_paid_order(order, delivery=str(DELIVERY_LABELS.get(order.delivery_method,
                                                                           order.delivery_method)))
     return order
@@ -152,7 +154,7 @@ def _hold_again(order: Order, now: datetime) -> bool:
                 if line.product_id:
                     hold_stock(line.product, line.quantity, expires_at=expires_at, now=now, **owner)
                 if line.cohort_id:
-                    hold_seats(line.cohort, line.quantity, expires_at=expires_at, now=now, **owner)
+                    hold_seats(line.cohort, line.seats, expires_at=expires_at, now=now, **owner)
     except (OutOfStock, CohortFull, CohortClosed):
         return False
     return True

@@ -3,8 +3,10 @@
 The caps on what one order and one buyer may hold unpaid, the courier's cities and the order's largest total
 are checked here, in the transaction that takes the holds, so nothing is held beyond them.
 """
+import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -68,6 +70,35 @@ class BuyerDetails:
     client_ip: str = ""  # where the order was placed from, to cap what one buyer holds unpaid
     payment_method: str = "dummy"
     accepts_terms: bool = False  # the offer accepted and consent to the processing of personal data given
+    # For a kit with a course for several people: per cart line, each seat's learner (name, e-mail) in order
+    learners: Mapping[int, Sequence[tuple[str, str]]] = field(default_factory=dict)
+
+
+class LearnerMissing(ShopError):
+    def __init__(self, name: str = "", number: int = 0):
+        super().__init__(_l("«%(name)s» is for several people: enter the name and e-mail of learner %(number)d.",
+                            name=name, number=number), item=name)
+
+
+EMAIL_SHAPE = re.compile(r"\A[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+
+
+def named_learners(line, per_unit: int, given: Sequence[tuple[str, str]], locale: str = "ru") -> list[dict]:
+    """Return the learners of a cart line's seats, checked: every seat of a kit for several people but the first
+    (the buyer's when left empty) needs a name and a valid e-mail; a line of one seat per unit names nobody."""
+    if per_unit <= 1:
+        return []
+    learners = []
+    for number in range(1, line.quantity * per_unit + 1):
+        name, email = (given[number - 1] if number <= len(given) else ("", ""))
+        name, email = " ".join(name.split())[:200], email.strip().lower()[:254]
+        if not name and not email and number == 1:
+            learners.append({"name": "", "email": ""})  # the buyer takes the first seat
+            continue
+        if not name or not EMAIL_SHAPE.match(email):
+            raise LearnerMissing(line.product.tr("name", locale) if line.product else "", number)
+        learners.append({"name": name, "email": email})
+    return learners
 
 
 def _line_name(line, locale: str = "ru") -> str:
@@ -139,7 +170,7 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
         db.session.flush()
         expires_at = now + timedelta(minutes=hold_minutes)
         for index, row in enumerate(summary.rows):
-            _freeze_line(order, row, expires_at, now, off.lines_minor[index] if off else 0)
+            _freeze_line(order, row, expires_at, now, buyer.learners, off.lines_minor[index] if off else 0)
         if promo is not None:
             _redeem(promo, order, user)
         for cohort_id in sorted(freed_cohorts):
@@ -193,12 +224,15 @@ def _redeem(promo: Quote, order: Order, user: User | None) -> None:
            discount_minor=order.discount_minor, now=order.created_at)
 
 
-def _freeze_line(order: Order, row, expires_at: datetime, now: datetime, discount_minor: int = 0) -> None:
+def _freeze_line(order: Order, row, expires_at: datetime, now: datetime,
+                 learners: Mapping[int, Sequence[tuple[str, str]]], discount_minor: int = 0) -> None:
     line = row.line
     if closed_reason(line, now):
         raise NoLongerSold(_line_name(line, order.locale))
+    per_unit = line.product.seats_per_unit if line.product_id and line.cohort_id else 1
     frozen = OrderLine(order=order, product_id=line.product_id, cohort_id=line.cohort_id, name=_line_name(line),
-                       unit_price_minor=row.unit_price_minor, quantity=line.quantity,
+                       unit_price_minor=row.unit_price_minor, quantity=line.quantity, seats_per_unit=per_unit,
+                       learners=named_learners(line, per_unit, learners.get(line.id, ()), order.locale),
                        discount_minor=discount_minor)
     db.session.add(frozen)
     db.session.flush()
@@ -208,10 +242,10 @@ def _freeze_line(order: Order, row, expires_at: datetime, now: datetime, discoun
             hold_stock(line.product, line.quantity, expires_at=expires_at, now=now, **owner)
         if line.cohort_id:
             # Seats offered from the waiting list and claimed into this cart become the order's first.
-            claimed = take_claimed_seats(order.cart_id, line.cohort, line.quantity, now=now, expires_at=expires_at,
+            claimed = take_claimed_seats(order.cart_id, line.cohort, frozen.seats, now=now, expires_at=expires_at,
                                          **owner)
-            if line.quantity > claimed:
-                hold_seats(line.cohort, line.quantity - claimed, expires_at=expires_at, now=now, **owner)
+            if frozen.seats > claimed:
+                hold_seats(line.cohort, frozen.seats - claimed, expires_at=expires_at, now=now, **owner)
     except (OutOfStock, CohortFull, CohortClosed) as error:
         # Taken by someone else between the cart page and this checkout: say which item and what is left.
         limit = {OutOfStock: "stock", CohortFull: "seats"}.get(type(error)) or (

@@ -23,7 +23,7 @@ from .listener import CHANNEL, GenerationListener
 # Tables no storefront page reads. Every other table counts, so a table added later invalidates by default.
 UNSEEN_TABLES = frozenset({
     "cache_generation", "user", "cart", "cart_line", "shop_order", "order_line", "order_event", "payment",
-    "refund", "processed_event", "outbox_message", "audit_entry", "attendance",
+    "refund", "processed_event", "outbox_message", "audit_entry", "attendance", "stock_notice",
 })
 READ_SQL = f"SELECT value FROM cache_generation WHERE id = {GENERATION_ID}"
 _CHANGED = "page_cache_changed"  # in Session.info: this transaction changed what a page shows

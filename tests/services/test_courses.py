@@ -78,10 +78,10 @@ def test_a_buyer_with_an_account_is_not_invited(app, now):
     assert _messages("invitation:") == []
 
 
-def test_the_enrolment_confirmation_lists_the_schedule_in_almaty_time_and_attaches_the_calendar(app, now):
+def test_the_order_confirmation_lists_the_schedule_in_almaty_time_and_attaches_the_calendar(app, now):
     cohort = make_cohort(starts_at=almaty(2031, 3, 1, 19, 0), sessions=2)
     buy(cohort, now)
-    [message] = _messages("enrolment-confirmation:")
+    [message] = _messages("order-confirmation:")
     assert "1 March 2031, 19:00" in message.body_text and "8 March 2031, 19:00" in message.body_text
     assert "secret-room" not in message.body_text + message.body_html
     [attachment] = message.attachments

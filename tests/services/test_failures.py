@@ -24,7 +24,7 @@ def test_a_crash_in_the_middle_of_fulfilment_leaves_nothing_half_done_and_a_retr
     product = make_product(stock=5)
     order, payment = _pending_order(client, product)
 
-    def crash(_order):
+    def crash(_order, **_when):
         raise RuntimeError("worker died while e-mailing")
 
     monkeypatch.setattr(payment_services, "queue_confirmation", crash)

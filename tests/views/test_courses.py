@@ -208,7 +208,7 @@ def test_a_kit_with_a_course_enrols_after_the_stripe_webhook(stripe_client, stri
     assert _enrolled(cohort) == 1
     assert db.session.scalar(select(Order.status)) == "paid"
     confirmation = db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.dedupe_key.startswith("enrolment-confirmation:")))
+        OutboxMessage.dedupe_key.startswith("order-confirmation:")))
     assert confirmation.recipient == BUYER["email"] and confirmation.attachments
 
 

@@ -22,6 +22,7 @@ from shop.accounts.services import invitation_token, make_password_token, verifi
 from shop.admin import forms as admin_forms
 from shop.admin.content import save_page
 from shop.admin.promo_forms import PromoCodeForm
+from shop.catalog.forms import StockNoticeForm
 from shop.checkout.forms import CheckoutForm
 from shop.clock import utcnow
 from shop.courses.forms import WaitlistForm
@@ -231,6 +232,8 @@ TARGETS = [
     Target("/courses/waitlist/confirm/{token}", forms=(ConfirmForm,), who=None),
     Target("/courses/microgreens-101/cohorts/{cohort_id}/waitlist", forms=(WaitlistForm,),
            baseline={"email": "waiting@example.kz"}),
+    Target("/products/basil/notify", forms=(StockNoticeForm,), baseline={"email": "fan@example.kz"}),
+    Target("/products/notify/confirm/{token}", forms=(ConfirmForm,), who=None),
     Target("/pay/test/{reference}", raw_fields=("outcome",), baseline={"outcome": "pay"}),
     Target("/pay/kaspi/{reference}", forms=(KaspiPhoneForm,), baseline={"phone": "+7 701 234 56 78"}),
     Target("/admin/orders/{order_id}/kaspi-paid", forms=(F.KaspiPaidForm,), baseline={"transaction": "KSP-1"}),

@@ -2,13 +2,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ...catalog.back_in_stock import waiting_counts
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
 from ...forms import ConfirmForm
 from ...inputs import whole_number
 from ...media.storage import media_storage
 from ...templating import tr
-from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
+from ..catalog import ProductFilter, all_categories, all_courses, kits_sold_alone, product_list, save_product
 from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
 from ..images import add_product_image, make_main_image, remove_product_image
 from ..paging import clean_page
@@ -23,6 +24,8 @@ def _product_form(**kwargs) -> ProductForm:
     form.category_id.choices = choices({category.id: tr(category, "name") for category in all_categories()})
     courses = {course.id: tr(course, "title") for course in all_courses()}
     form.course_id.choices = choices({0: _("— no course —"), **courses})
+    kits = {product.id: tr(product, "name") for product in kits_sold_alone()}
+    form.kit_alone_id.choices = choices({0: _("— none —"), **kits})
     return form
 
 
@@ -37,7 +40,8 @@ def _product_page(product_id: int, status: int = 200, **forms):
     forms.setdefault("image_form", ImageForm(formdata=None, prefix="image"))
     forms.setdefault("form", _product_form(formdata=None, obj=level.product))
     return render_template("admin/product.html", level=level, product=level.product, ledger=ledger(product_id),
-                           holds=live_holds(product_id, now), confirm=ConfirmForm(formdata=None), **forms), status
+                           holds=live_holds(product_id, now), confirm=ConfirmForm(formdata=None),
+                           waiting=waiting_counts([product_id])[product_id], **forms), status
 
 
 @bp.get("/products/")
@@ -47,7 +51,9 @@ def products():
     filters = ProductFilter(query=args.get("q", "")[:100], category_id=whole_number(category),
                             low_only=args.get("low") == "1")
     page = product_list(filters, clean_page(args.get("page")), utcnow())
-    return render_template("admin/products.html", page=page, filters=filters, categories=all_categories())
+    waiting = waiting_counts([product.id for product, _available in page.items])
+    return render_template("admin/products.html", page=page, filters=filters, categories=all_categories(),
+                           waiting=waiting)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
