@@ -338,8 +338,10 @@ def _price_and_room(line: CartLine, stock: dict[int, int], seats: dict[int, int]
     if not line.product_id:
         return line.cohort.price_minor, seats[line.cohort_id], "seats"
     left, limit = stock[line.product_id], "stock"
-    if line.cohort_id and seats[line.cohort_id] < left:
-        left, limit = seats[line.cohort_id], "seats"
+    if line.cohort_id:
+        room = seats[line.cohort_id] // max(line.product.seats_per_unit, 1)  # a kit for two takes two seats
+        if room < left:
+            left, limit = room, "seats"
     return line.product.price_minor, left, limit
 
 

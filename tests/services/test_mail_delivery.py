@@ -40,7 +40,7 @@ def test_every_message_the_shop_sends_parses_strictly_with_the_headers_receivers
     sent = []
     send_outbox(utcnow() + timedelta(seconds=1), transport=sent.append)
     kinds = {key.split(":")[0] for key in db.session.scalars(select(OutboxMessage.dedupe_key)) if key}
-    assert {"order-confirmation", "enrolment-confirmation", "cohort-reminder"} <= kinds, kinds
+    assert {"order-confirmation", "cohort-reminder"} <= kinds, kinds
     assert len(sent) >= 5
     ids = set()
     for message in _strictly_parsed(sent):

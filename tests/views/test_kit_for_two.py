@@ -74,3 +74,12 @@ def test_a_kit_for_two_needs_two_seats_left(client):
     add(client, kit, cohort=cohort)
     assert "name=\"learner_name-" not in client.get("/checkout").get_data(as_text=True)  # nothing in the cart
     assert db.session.scalar(select(Order.id)) is None
+
+
+def test_a_kit_for_two_in_the_cart_is_marked_when_one_seat_is_left(client):
+    kit, cohort = _kit_for_two(capacity=2)
+    add(client, kit, cohort=cohort)
+    cohort.capacity = 1  # someone else took a seat meanwhile
+    db.session.commit()
+    page = client.get("/cart").get_data(as_text=True)
+    assert "Not in the total" in page and 'href="/checkout"' not in page.replace("/en/checkout", "/checkout")
