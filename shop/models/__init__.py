@@ -10,11 +10,12 @@ from .inventory import Hold, StockMovement
 from .order import Order, OrderEvent, OrderLine
 from .outbox import OutboxMessage
 from .payment import FiscalReceipt, Payment, ProcessedEvent, Refund, RefundLine
+from .search import SearchSynonym
 from .user import User
 
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
-    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "ShopDetails",
+    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "SearchSynonym", "ShopDetails",
     "StockMovement", "User", "WaitlistEntry",
 ]

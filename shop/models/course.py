@@ -30,6 +30,8 @@ class Course(Translated, db.Model):
     materials_url: Mapped[str] = mapped_column(String(500), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_body: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="course", order_by="Cohort.starts_at")
     kits: Mapped[list["Product"]] = relationship(back_populates="course")  # noqa: F821
