@@ -16,6 +16,6 @@ from .user import User
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
-    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "SearchSynonym", "ShopDetails",
-    "StockMovement", "User", "WaitlistEntry",
+    "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "Refund", "RefundLine", "ShopDetails",
+    "StockMovement", "SearchSynonym", "User", "WaitlistEntry",
 ]

@@ -1,6 +1,7 @@
 """Keeping the search index and staff's synonym groups."""
 from sqlalchemy import delete, select
 
+from ..audit import record
 from ..database import unit_of_work
 from ..extensions import db
 from ..models import Course, Product, SearchSynonym
@@ -24,12 +25,19 @@ def synonym_lines() -> list[str]:
     return list(db.session.scalars(select(SearchSynonym.words).order_by(SearchSynonym.id)))
 
 
-def save_synonyms(lines: list[str]) -> int:
-    """Replace every synonym group with ``lines`` (comma-separated words each); return how many groups remain."""
+def save_synonyms(lines: list[str], *, actor_id: int | None = None) -> int:
+    """Replace every synonym group with ``lines`` (comma-separated words each); return how many groups remain.
+
+    The groups' stems are computed here, in the same transaction, so the next search uses them.
+    """
     groups = [group for group in map(synonym_group, lines) if group is not None]
     with unit_of_work():
+        before = synonym_lines()
         db.session.execute(delete(SearchSynonym))
         db.session.add_all(groups)
+        after = [group.words for group in groups]
+        if before != after:
+            record(actor_id, "search_synonyms.update", "search_synonym", before=before, after=after)
     return len(groups)
 
 

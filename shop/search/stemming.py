@@ -12,11 +12,12 @@ from . import kazakh
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
-STOP_WORDS = frozenset(
-    "и в во на с со к ко у о об от до из за по для не ни или а но "  # ru
-    "және мен бен пен да де та те үшін не немесе "  # kk
-    "the a an and or of for with in on to at by".split()  # en
-)
+STOP_WORDS = frozenset((
+    *["и", "в", "во", "на", "с", "со", "к", "ко", "у", "о", "об", "от", "до", "из", "за", "по", "для"],
+    *["не", "ни", "или", "а", "но"],
+    *["және", "мен", "бен", "пен", "да", "де", "та", "те", "үшін", "немесе"],
+    *["the", "a", "an", "and", "or", "of", "for", "with", "in", "on", "to", "at", "by"],
+))
 SHORTEN_FROM = 5
 _SNOWBALL = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
 

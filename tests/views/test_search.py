@@ -108,3 +108,25 @@ def test_search_page_query_count_does_not_grow_with_words_or_results(shop, clien
 def test_odd_search_input_gives_a_page_not_an_error(shop, client):
     for query in ["%", "_", "\\", "' or 1=1 --", "а" * 300, "🌱"]:
         assert client.get("/catalog/", query_string={"q": query}).status_code == 200
+
+
+def test_staff_edit_synonyms_and_the_storefront_uses_them(shop, client, login_as):
+    from tests.factories import make_user
+
+    login_as(make_user(role="staff", email="editor@cityfarm.kz"))
+    form = client.get("/admin/search-synonyms")
+    assert "томат, помидор" in form.text
+    response = client.post("/admin/search-synonyms", data={"groups": "шпинат, руккола\nтомат, помидор"})
+    assert response.status_code == 303
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert synonym_lines() == ["шпинат, руккола", "томат, помидор"]
+    assert _found(client, "шпинат")[0] == "arugula-starter-kit"
+    assert _found(client, "кориандр") == []  # its group was removed
+
+
+def test_customers_cannot_edit_synonyms(shop, client, login_as):
+    from tests.factories import make_user
+
+    login_as(make_user(role="customer", email="buyer@example.kz"))
+    assert client.post("/admin/search-synonyms", data={"groups": ""}).status_code == 403
+    assert "томат, помидор, tomato, қызанақ" in synonym_lines()
