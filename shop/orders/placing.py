@@ -20,6 +20,7 @@ from ..models import Cart, Hold, Order, OrderEvent, OrderLine, Payment, User
 from ..pages.services import consent_given, require_consent
 from ..settings import CheckoutRules
 from .cancelling import cancel_order
+from .numbers import add_numbered
 
 
 class NoLongerSold(ShopError):
@@ -118,8 +119,7 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
             payment_provider=buyer.payment_method, created_at=now,
         )
         consent_given(now).record_on(order)
-        db.session.add(order)
-        db.session.flush()
+        add_numbered(order)
         expires_at = now + timedelta(minutes=hold_minutes)
         for row in summary.rows:
             _freeze_line(order, row, expires_at, now)
