@@ -130,3 +130,16 @@ def test_customers_cannot_edit_synonyms(shop, client, login_as):
     login_as(make_user(role="customer", email="buyer@example.kz"))
     assert client.post("/admin/search-synonyms", data={"groups": ""}).status_code == 403
     assert "томат, помидор, tomato, қызанақ" in synonym_lines()
+
+
+def test_flask_shop_reindex_rebuilds_the_index_from_the_command_line(shop, runner, client):
+    db.session.execute(db.update(Product).values(search_name="", search_body=""))
+    db.session.commit()
+    result = runner.invoke(args=["shop", "reindex"])
+    assert result.exit_code == 0 and "Search index rebuilt" in result.output
+    assert _found(client, "базилика")[0] == "basil-starter-kit"
+
+
+def test_a_kazakh_reader_searches_in_kazakh(shop, app):
+    page = app.test_client().get("/kk/catalog/", query_string={"q": "райханды"}).text
+    assert "«Райхан» бастапқы жинағы" in page
