@@ -8,7 +8,7 @@ Data: every existing product and course is indexed here (later saves keep the in
 reindex` rebuilds it), and the default synonym groups are added (томат/помидор, кинза/кориандр…).
 
 Revision ID: 5e8a1c7d3b20
-Revises: a3fdd216e48d
+Revises: 5b0e3c7d9a14
 Create Date: 2026-11-29 23:20:00
 
 """
@@ -20,7 +20,7 @@ from shop.search.stemming import fold, index_text, variants, words
 
 # revision identifiers, used by Alembic.
 revision = '5e8a1c7d3b20'
-down_revision = 'a3fdd216e48d'
+down_revision = '5b0e3c7d9a14'
 branch_labels = None
 depends_on = None
 
