@@ -10,6 +10,7 @@ from .errors import ShopError
 from .integrity import check_integrity
 from .jobs.work import release_expired
 from .mail.outbox import send_outbox
+from .search.services import reindex
 from .seed import is_empty, seed_demo
 
 shop_cli = AppGroup("shop", help="City Farm shop commands.")
@@ -106,3 +107,9 @@ def _need_broker() -> None:
     if not current_app.config["BROKER_URL"]:
         raise click.ClickException("BROKER_URL is not set: without a broker, jobs run in the web process after "
                                    "each commit and the schedule runs from cron (README, \"Production\").")
+
+
+@shop_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index of every product and course (after changing how words are stemmed)."""
+    click.echo(f"Search index rebuilt: {reindex()} products and courses.")

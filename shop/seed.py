@@ -11,6 +11,7 @@ from .inventory.services import receive_stock
 from .models import Category, Cohort, CohortSession, Course, Product, ProductImage
 from .models.content import SHOP_DETAILS_ID, InfoPage, InfoPageVersion, ShopDetails
 from .pages.markup import clean_page_text
+from .search.services import seed_synonyms
 from .seed_data import CATEGORIES, COURSE_PAGES, COURSES, KIT_ALONE, PRODUCTS, VENUE
 from .seed_pages import PAGES, SHOP_DETAILS
 
@@ -139,6 +140,7 @@ def seed_demo(now: datetime) -> int:
         _link_kits_sold_alone()
         _seed_shop_details(now)
         _seed_pages(now)
+        seed_synonyms()
     return added
 
 

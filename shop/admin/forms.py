@@ -321,3 +321,7 @@ class InfoPageForm(ShopForm):
     body_ru = TextAreaField(_l("Text (Russian)"), validators=[DataRequired(), *PAGE_TEXT])
     body_kk = TextAreaField(_l("Text (Kazakh)"), validators=PAGE_TEXT)
     body_en = TextAreaField(_l("Text (English)"), validators=PAGE_TEXT)
+
+
+class SynonymsForm(ShopForm):
+    groups = TextAreaField(_l("Synonym groups"), validators=[Length(max=20000)], render_kw={"rows": 14})

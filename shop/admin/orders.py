@@ -2,13 +2,14 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import ALMATY
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Enrolment, Order, OrderEvent, Payment, Refund, StockMovement
+from ..orders.numbers import parse_order_number
 from ..orders.refunds import refunded_total
 from .paging import Page, paginate
 
@@ -40,9 +41,11 @@ def order_list(filters: OrderFilter, page: int) -> Page:
         statement = statement.where(Order.created_at < almaty_day_start(filters.date_to + timedelta(days=1)))
     if filters.query:
         words = filters.query.strip().lower()
+        number = parse_order_number(words)
         statement = statement.where(or_(Order.email.contains(words, autoescape=True),
                                         func.lower(Order.public_id).startswith(words, autoescape=True),
-                                        Order.full_name.icontains(words, autoescape=True)))
+                                        Order.full_name.icontains(words, autoescape=True),
+                                        Order.number == number if number is not None else false()))
     return paginate(statement, page)
 
 

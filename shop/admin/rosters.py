@@ -92,7 +92,7 @@ def roster_csv(cohort_id: int, now: datetime) -> tuple[str, bytes]:
     rows = [
         [line.enrolment.full_name, line.enrolment.email, line.enrolment.phone,
          _("active") if line.is_active else _("cancelled"), payment_state(line),
-         line.order.public_id[:8].upper() if line.order else "", _local(line.enrolment.created_at),
+         str(line.order.number) if line.order else "", _local(line.enrolment.created_at),
          *[words.get(sheet.mark(line, lesson), "") for lesson in sheet.sessions]]
         for line in sheet.roster.learners
     ]

@@ -1,5 +1,5 @@
 """Reading the catalogue for the storefront: browse, search, sort, paginate — in fixed queries."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..inputs import page_number
 from ..inventory.services import available_units
-from ..models import Category, Product
-from ..models.catalog import searchable
+from ..models import Category, Course, Product
+from .search import matching_courses, query_terms, rank
 
 PAGE_SIZE = 12
 MAX_QUERY_LENGTH = 100
@@ -38,6 +38,7 @@ class CatalogPage:
     category: Category | None
     query: str
     sort: str
+    courses: list[Course] = field(default_factory=list)
 
 
 def clean_page(raw: str | None) -> int:
@@ -48,10 +49,6 @@ def clean_page(raw: str | None) -> int:
 def clean_query(raw: str | None) -> str:
     """Return the search words trimmed to a sensible length."""
     return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _cards(rows) -> list[ProductCard]:
@@ -70,22 +67,30 @@ def active_products(now: datetime):
 
 def browse(*, now: datetime, category: str | None = None, query: str | None = None, sort: str | None = None,
            page: str | None = None) -> CatalogPage:
-    """Return one page of the catalogue; nonsense parameters fall back to defaults."""
+    """Return one page of the catalogue; nonsense parameters fall back to defaults.
+
+    With search words, the best matches come first unless the shopper chose a sort.
+    """
     words = clean_query(query)
     sort_key = sort if sort in SORTS else ""
     chosen = db.session.scalar(select(Category).where(Category.slug == category)) if category else None
     statement = active_products(now)
     if chosen is not None:
         statement = statement.where(Product.category_id == chosen.id)
-    for word in searchable(words).split()[:8]:
-        statement = statement.where(Product.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+    terms = query_terms(words)
+    order = SORTS[sort_key]
+    if terms:
+        ranking = rank(Product, terms)
+        statement = statement.where(ranking.matches)
+        order = order if sort_key else (ranking.terms_matched.desc(), ranking.terms_in_name.desc(), *order)
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(clean_page(page), pages)
     rows = db.session.execute(
-        statement.order_by(*SORTS[sort_key]).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+        statement.order_by(*order).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
     ).all()
-    return CatalogPage(_cards(rows), number, pages, total, chosen, words, sort_key)
+    courses = matching_courses(terms) if number == 1 else []
+    return CatalogPage(_cards(rows), number, pages, total, chosen, words, sort_key, courses)
 
 
 def categories() -> list[Category]:

@@ -26,10 +26,12 @@ def home():
 
 @bp.get("/catalog/")
 def index():
-    args = request.args
-    page = browse(now=utcnow(), category=args.get("category"), query=args.get("q"), sort=args.get("sort"),
+    args, now = request.args, utcnow()
+    page = browse(now=now, category=args.get("category"), query=args.get("q"), sort=args.get("sort"),
                   page=args.get("page"))
-    return render_template("catalog/index.html", page=page, categories=categories())
+    # Nothing found: offer the shelves and the popular kits rather than an empty page.
+    popular = featured(now, limit=4) if not page.cards and page.query else []
+    return render_template("catalog/index.html", page=page, categories=categories(), popular=popular)
 
 
 @bp.get("/products/<slug>")

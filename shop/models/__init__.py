@@ -11,11 +11,12 @@ from .order import Order, OrderEvent, OrderLine
 from .outbox import OutboxMessage
 from .payment import FiscalReceipt, Payment, ProcessedEvent, Refund, RefundLine
 from .promo import PromoCode, PromoRedemption
+from .search import SearchSynonym
 from .user import User
 
 __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
     "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "PromoCode", "PromoRedemption",
-    "Refund", "RefundLine", "ShopDetails", "StockMovement", "StockNotice", "User", "WaitlistEntry",
+    "Refund", "RefundLine", "SearchSynonym", "ShopDetails", "StockMovement", "StockNotice", "User", "WaitlistEntry",
 ]

@@ -54,6 +54,8 @@ class Product(Translated, CreatedAt, db.Model):
     seats_per_unit: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_body: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     category: Mapped["Category"] = relationship(lazy="joined", innerjoin=True)
     course: Mapped["Course | None"] = relationship(back_populates="kits")  # noqa: F821

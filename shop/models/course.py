@@ -50,6 +50,8 @@ class Course(Translated, db.Model):
     keeps_recordings: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     is_active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_body: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="course", order_by="Cohort.starts_at")
 

@@ -1,4 +1,5 @@
 """Orders with their frozen lines and the history of their status."""
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
@@ -13,6 +14,13 @@ STATUSES = (
     "cancelled", "refunded", "partially_refunded",
 )
 DELIVERY_METHODS = ("pickup", "courier", "post")
+ORDER_NUMBERS = (1_000_000, 9_999_999)  # seven digits, read over the phone
+
+
+def new_order_number() -> int:
+    """Return a random seven-digit order number (its uniqueness is the database's to enforce)."""
+    low, high = ORDER_NUMBERS
+    return low + secrets.randbelow(high - low + 1)
 
 
 class Order(CreatedAt, db.Model):
@@ -23,6 +31,8 @@ class Order(CreatedAt, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # What buyers and staff say and type: digits only. URLs keep the unguessable public id.
+    number: Mapped[int] = mapped_column(unique=True, default=new_order_number)
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     email: Mapped[str] = mapped_column(String(254))

@@ -23,6 +23,7 @@ from ..pages.services import consent_given, require_consent
 from ..promo.services import Quote, quote, redeem
 from ..settings import CheckoutRules
 from .cancelling import cancel_order
+from .numbers import add_numbered
 
 
 class NoLongerSold(ShopError):
@@ -166,8 +167,7 @@ def place_order(cart: Cart | None, buyer: BuyerDetails, *, user: User | None, no
             comment=buyer.comment.strip()[:500],
         )
         consent_given(now).record_on(order)
-        db.session.add(order)
-        db.session.flush()
+        add_numbered(order)
         expires_at = now + timedelta(minutes=hold_minutes)
         for index, row in enumerate(summary.rows):
             _freeze_line(order, row, expires_at, now, buyer.learners, off.lines_minor[index] if off else 0)

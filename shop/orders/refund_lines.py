@@ -87,5 +87,5 @@ def receipt_items(refund: Refund) -> list[ReturnedItem]:
     if sum(item.amount_minor for item in items) == refund.amount_minor and items:
         return items
     order = db.session.get(Order, refund.order_id)
-    return [ReturnedItem(f"Возврат по заказу {order.public_id[:8].upper()} / Refund", refund.amount_minor, 1,
+    return [ReturnedItem(f"Возврат по заказу {order.number} / Refund", refund.amount_minor, 1,
                          refund.amount_minor, is_service=True)]

@@ -95,7 +95,8 @@ def test_a_logged_in_buyer_sees_the_order_under_the_account(client, login_as):
     pay_dummy(client)
     order = db.session.scalar(select(Order))
     assert order.user_id == user.id
-    assert order.public_id[:8].upper() in client.get("/account/").get_data(as_text=True)
+    account = client.get("/account/").get_data(as_text=True)
+    assert str(order.number) in account and f"/orders/{order.public_id}" in account
 
 
 def test_a_bad_phone_gives_the_form_again_with_a_message_and_holds_nothing(client):
@@ -158,6 +159,6 @@ def test_staff_are_emailed_once_what_to_pack_and_for_whom_when_an_order_is_paid(
     pay_dummy(client)
     order = db.session.scalar(select(Order))
     [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == app.config["STAFF_EMAIL"]))
-    assert order.public_id[:8].upper() in message.subject
+    assert str(order.number) in message.subject
     assert order.full_name in message.body_text and order.phone in message.body_text
     assert "× 2" in message.body_text and f"/admin/orders/{order.id}" in message.body_text

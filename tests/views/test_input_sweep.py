@@ -271,6 +271,7 @@ TARGETS = [
            baseline={"amount_minor": "100", "reason": "Возврат"}),
     Target("/admin/staff/", forms=(F.RoleForm,), baseline={"email": "learner@example.kz", "role": "customer"}),
     Target("/admin/shop-details", forms=(F.ShopDetailsForm,), baseline=SHOP_DETAILS),
+    Target("/admin/search-synonyms", forms=(F.SynonymsForm,), baseline={"groups": "томат, помидор"}),
     Target("/admin/pages/offer", forms=(F.InfoPageForm,),
            baseline={"base_version": "1", "title_ru": "Оферта", "body_ru": "<h2>1.</h2>\nТекст"}),
     Target("/admin/orders/", forms=(F.OrderFilterForm,), query=True),

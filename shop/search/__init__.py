@@ -1,0 +1,1 @@
+"""Search that understands word forms: stems of Russian, Kazakh and English words, shared by the index and the query."""
