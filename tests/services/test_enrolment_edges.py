@@ -39,9 +39,10 @@ def test_a_guest_buying_with_an_address_only_registered_is_invited_and_the_seat_
     assert invitation.recipient == "squatted@example.kz"
 
 
-def test_every_seat_bought_gets_its_confirmation_with_the_calendar(app, now):
+def test_seats_bought_are_confirmed_once_with_the_learners_area_and_the_calendar(app, now):
     order = buy(make_cohort(capacity=5), now, email="dana@example.kz", quantity=2)
     [confirmation] = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.dedupe_key == f"enrolment-confirmation:{order.lines[0].id}"))
+        OutboxMessage.dedupe_key == f"order-confirmation:{order.id}"))
     assert confirmation.recipient == "dana@example.kz" and "/learn/" in confirmation.body_text
+    assert [item["content_type"] for item in confirmation.attachments] == ["text/calendar"]
 
