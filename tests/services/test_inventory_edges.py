@@ -211,3 +211,12 @@ def test_units_returned_from_an_order_are_dated_signed_and_tied_to_their_line(ap
     assert (movement.kind, movement.delta, movement.level_after, movement.reason, movement.actor_id,
             movement.order_id, movement.order_line_id, movement.created_at) == (
         "returned", 1, 4, "", staff.id, order.id, order.lines[0].id, now)
+
+
+def test_learners_of_one_cohort_take_no_seat_of_another(app, now):
+    from shop.models import Enrolment
+    taken, other = make_cohort(capacity=3), make_cohort(capacity=3)
+    db.session.add_all([Enrolment(cohort_id=taken.id, email="a@x.kz"),
+                        Enrolment(cohort_id=taken.id, email="b@x.kz", status="cancelled")])
+    db.session.commit()
+    assert seat_availability([taken.id, other.id], now) == {taken.id: 2, other.id: 3}
