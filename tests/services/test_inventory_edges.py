@@ -67,16 +67,19 @@ def test_every_last_seat_can_be_held_and_then_the_cohort_is_full(app, now):
     hold = _seats(cohort, 2, now)
     assert (hold.cohort_id, hold.quantity) == (cohort.id, 2)
     assert seat_availability([cohort.id], now) == {cohort.id: 0}
-    with pytest.raises(CohortFull):
+    with pytest.raises(CohortFull) as refused:
         _seats(cohort, 1, now)
+    assert refused.value.details == {"cohort": cohort.id, "available": 0}
 
 
-@pytest.mark.parametrize("closed", ["cancelled", "started"])
-def test_seats_of_a_cancelled_or_started_cohort_cannot_be_held(app, now, closed):
-    cohort = make_cohort(capacity=5, is_cancelled=closed == "cancelled",
-                         starts_at=now - timedelta(hours=1) if closed == "started" else None)
-    with pytest.raises(CohortClosed):
+@pytest.mark.parametrize("closed", ["cancelled", "started", "finished"])
+def test_seats_of_a_cancelled_started_or_finished_cohort_cannot_be_held(app, now, closed):
+    starts = {"started": now - timedelta(hours=1), "finished": now - timedelta(days=60)}.get(closed)
+    cohort = make_cohort(capacity=5, is_cancelled=closed == "cancelled", starts_at=starts)
+    assert cohort.status(5, now) == closed
+    with pytest.raises(CohortClosed) as refused:
         _seats(cohort, 1, now)
+    assert refused.value.details == {"cohort": cohort.id}
     assert db.session.scalar(select(Hold.id)) is None
 
 
@@ -102,11 +105,11 @@ def test_moving_a_cohorts_start_earlier_cuts_only_its_holds_that_ran_past_it(app
 def test_releasing_closed_items_removes_their_holds_only_and_counts_them(app, now):
     kit, other_kit, cohort = make_product(stock=5), make_product(stock=5), make_cohort(capacity=5)
     _hold(kit, 1, now), _hold(kit, 1, now), _hold(other_kit, 1, now), _seats(cohort, 2, now)
+    unheld_kit, unheld_cohort = make_product(stock=1), make_cohort(capacity=1)
     with unit_of_work():
         assert release_closed_holds() == 0
-        assert release_closed_holds(product_ids=[kit.id, kit.id]) == 2
-    with unit_of_work():
-        assert release_closed_holds(cohort_ids=[cohort.id]) == 1
+        assert release_closed_holds(product_ids=[unheld_kit.id], cohort_ids=[unheld_cohort.id]) == 0
+        assert release_closed_holds(product_ids=[kit.id, kit.id], cohort_ids=[cohort.id]) == 3
     assert db.session.scalars(select(Hold.product_id)).all() == [other_kit.id]
 
 
@@ -208,3 +211,12 @@ def test_units_returned_from_an_order_are_dated_signed_and_tied_to_their_line(ap
     assert (movement.kind, movement.delta, movement.level_after, movement.reason, movement.actor_id,
             movement.order_id, movement.order_line_id, movement.created_at) == (
         "returned", 1, 4, "", staff.id, order.id, order.lines[0].id, now)
+
+
+def test_learners_of_one_cohort_take_no_seat_of_another(app, now):
+    from shop.models import Enrolment
+    taken, other = make_cohort(capacity=3), make_cohort(capacity=3)
+    db.session.add_all([Enrolment(cohort_id=taken.id, email="a@x.kz"),
+                        Enrolment(cohort_id=taken.id, email="b@x.kz", status="cancelled")])
+    db.session.commit()
+    assert seat_availability([taken.id, other.id], now) == {taken.id: 2, other.id: 3}

@@ -258,3 +258,13 @@ def test_seats_of_an_expired_unpaid_order_go_to_the_first_person_waiting_when_it
     wait_in_line(cohort.id, "first@example.kz", now=earlier)
     release_expired(now)
     assert _entry("first@example.kz").status == "offered"
+
+
+def test_a_claimant_may_set_their_claimed_seat_line_again_in_a_full_cohort(full_cohort, now):
+    _free_the_seat(now)
+    cart = _add_seat(full_cohort, now, claim=claim_token(_entry("first@example.kz")))
+    from shop.cart.services import update_line
+    update_line(cart, str(cart.lines[0].id), "1", now=now)
+    assert cart.lines[0].quantity == 1
+    with pytest.raises(CohortFull):
+        update_line(cart, str(cart.lines[0].id), "2", now=now)
