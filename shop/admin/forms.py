@@ -21,7 +21,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from ..clock import ALMATY
-from ..forms import IntegerField, SelectField, ShopForm, choice_id
+from ..forms import IntegerField, RadioField, SelectField, ShopForm, choice_id
 from ..models.course import TOPICS
 from ..models.order import STATUSES
 from ..money import AmountError, parse_tenge
@@ -197,14 +197,32 @@ class StatusForm(ShopForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
+REFUND_BASES = {"lines": _l("What the chosen units and the delivery fee are worth"),
+                "amount": _l("A free amount instead (only when no line fits)")}
+
+
 class RefundForm(ShopForm):
     # Made when the form is shown: the same form sent twice (a double click) refunds once.
     request_key = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
-    amount_minor = TengeField(_l("Amount to refund, tenge"), validators=[Optional(), *PRICE[1:]])
+    basis = RadioField(_l("Refund"), choices=choices(REFUND_BASES), default="lines")
+    amount_minor = TengeField(_l("Free amount, tenge"), validators=[Optional(), *PRICE[1:]])
     refund_delivery = BooleanField(_l("Refund the delivery fee"))
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     provider_reference = StringField(_l("Reference of the refund in Kaspi's app"), validators=[Length(max=200)])
     cancel_seats = BooleanField(_l("Cancel this order's course places (always done for a full refund)"))
+    confirm = HiddenField()  # "1" on the confirmation step's button: only then is the refund made
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.basis.data == "amount" and self.amount_minor.data is None and not self.amount_minor.errors:
+            self.amount_minor.errors = [*self.amount_minor.errors,
+                                        _l("Enter the amount to refund, or refund by line instead.")]
+            return False
+        return valid
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "1"
 
 
 def refund_form(order, **defaults) -> RefundForm:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..errors import ShopError
 from ..extensions import db
-from ..models import Order, Refund, RefundLine
+from ..models import Order, OrderLine, Refund, RefundLine
 
 DELIVERY_NAME = "Доставка / Delivery"
 
@@ -39,6 +39,22 @@ def refunded_units(order: Order) -> dict[int | None, int]:
     return {line_id: int(units) for line_id, units in rows}
 
 
+def line_paid_minor(line: OrderLine) -> int:
+    """Return what the buyer paid for a whole line: its price times quantity less any discount on it."""
+    discount = getattr(line, "discount_minor", 0) or 0  # promo codes discount lines (when the order has them)
+    return max(line.unit_price_minor * line.quantity - discount, 0)
+
+
+def units_value(line: OrderLine, quantity: int, *, already: int = 0) -> int:
+    """Return what ``quantity`` more units of a line are worth after ``already`` units were refunded.
+
+    The one place a line refund's amount is computed: a discount is shared out over the units, and the
+    last unit refunded takes what rounding left, so refunding every unit gives back exactly what was paid.
+    """
+    paid = line_paid_minor(line)
+    return paid * (already + quantity) // line.quantity - paid * already // line.quantity
+
+
 def items_to_refund(order: Order, lines: dict[int, int], *, delivery: bool) -> list[ReturnedItem]:
     """Return what refunding these units (and the delivery fee) gives back; raise InvalidRefundLines if too much."""
     done = refunded_units(order)
@@ -48,7 +64,8 @@ def items_to_refund(order: Order, lines: dict[int, int], *, delivery: bool) -> l
         line = by_id.get(line_id)
         if line is None or not 0 < quantity <= line.quantity - done.get(line_id, 0):
             raise InvalidRefundLines(line=line_id)
-        items.append(ReturnedItem(line.name, line.unit_price_minor, quantity, line.unit_price_minor * quantity,
+        items.append(ReturnedItem(line.name, line.unit_price_minor, quantity,
+                                  units_value(line, quantity, already=done.get(line_id, 0)),
                                   line.id, is_service=line.product_id is None))
     if delivery:
         if not order.delivery_fee_minor or done.get(None):

@@ -262,7 +262,7 @@ TARGETS = [
     Target("/admin/enrolments/{enrolment_id}/cancel", forms=(ConfirmForm,)),
     Target("/admin/orders/{order_id}/status", forms=(F.StatusForm,), baseline={"to_status": "packed"}),
     Target("/admin/orders/{order_id}/refund", forms=(F.RefundForm,), raw_fields=("restock_{line}",),
-           baseline={"amount_minor": "100", "reason": "Возврат"}),
+           baseline={"basis": "amount", "amount_minor": "100", "reason": "Возврат", "confirm": "1"}),
     Target("/admin/staff/", forms=(F.RoleForm,), baseline={"email": "learner@example.kz", "role": "customer"}),
     Target("/admin/shop-details", forms=(F.ShopDetailsForm,), baseline=SHOP_DETAILS),
     Target("/admin/pages/offer", forms=(F.InfoPageForm,),
