@@ -81,7 +81,8 @@ def test_a_partial_refund_with_restock_from_the_order_page(app, client, staff):
 def test_a_refund_above_what_is_left_is_refused_on_the_form(app, client, staff):
     order = paid_order(app, make_product(stock=5, price=300000), 1)
     response = client.post(f"/admin/orders/{order.id}/refund",
-                           data={"basis": "amount", "amount_minor": str(order.total_minor // 100 + 1), "reason": "Too much"})
+                           data={"basis": "amount", "amount_minor": str(order.total_minor // 100 + 1),
+                                 "reason": "Too much"})
     assert response.status_code == 400 and "cannot exceed what was paid" in response.get_data(as_text=True)
     assert db.session.scalar(select(Refund.id)) is None
 
