@@ -50,7 +50,7 @@ def test_a_write_off_below_what_is_held_is_refused_with_a_message(app, client, s
     add(buyer, product, 2)
     check_out(buyer)
     response = client.post(f"/admin/products/{product.id}/write-off",
-                           data={"write_off-quantity": "2", "write_off-reason": "Crushed box"})
+                           data={"write_off-quantity": "2", "write_off-reason": "Crushed box", "confirm": "1"})
     assert response.status_code == 400
     assert "below what is held" in response.get_data(as_text=True)
     db.session.expire_all()

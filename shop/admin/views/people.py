@@ -8,8 +8,8 @@ from ...errors import NotFound, ShopError
 from ..customers import customer_file, customer_page, customers_csv
 from ..forms import ROLE_LABELS, RoleForm
 from ..paging import clean_page
-from ..team import set_role, staff_members
-from .common import admins_only, bp, show_error
+from ..team import role_change, set_role, staff_members
+from .common import admins_only, bp, confirmed, show_error
 
 
 @bp.get("/customers/")
@@ -39,12 +39,18 @@ def customer():
 @bp.route("/staff/", methods=["GET", "POST"])
 @admins_only
 def staff():
+    """A role changes in two steps: the form's post shows whose role becomes what; its confirmation changes it."""
     form = RoleForm()
     if form.validate_on_submit():
         try:
+            if not confirmed():
+                user = role_change(form.email.data, form.role.data, actor=current_user)
+                return render_template("admin/confirm.html", kind="role", user=user, form=form,
+                                       new_role=ROLE_LABELS[form.role.data], old_role=ROLE_LABELS[user.role],
+                                       action=url_for("admin.staff"), back=url_for("admin.staff"))
             user = set_role(form.email.data, form.role.data, actor=current_user, now=utcnow())
         except ShopError as error:
-            show_error(error, form)
+            show_error(error, form, error.field or "email")
         else:
             flash(_("%(email)s is now: %(role)s.", email=user.email, role=ROLE_LABELS[user.role]), "success")
             return redirect(url_for("admin.staff"), 303)

@@ -12,7 +12,7 @@ from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm
 from ..images import add_product_image, make_main_image, remove_product_image
 from ..paging import clean_page
 from ..stock import ledger, live_holds, receive_delivery, record_count, stock_level, write_off_units
-from .common import actor_id, bp, show_error
+from .common import actor_id, bp, confirmed, show_error
 
 STOCK_FORMS = {"receive": ReceiveForm, "write_off": WriteOffForm, "count": CountForm}
 
@@ -101,6 +101,16 @@ def receive(product_id: int):
 
 @bp.post("/products/<int:product_id>/write-off")
 def write_off(product_id: int):
+    """Units leave the shelf only from the confirmation step, which says how many and what stays on hand."""
+    form = WriteOffForm(prefix="write_off")
+    if form.validate_on_submit() and not confirmed():
+        try:
+            level = stock_level(product_id, utcnow())
+        except NotFound:
+            abort(404)
+        return render_template("admin/confirm.html", kind="write_off", level=level, form=form,
+                               action=url_for("admin.write_off", product_id=product_id),
+                               back=url_for("admin.product", product_id=product_id, _anchor="stock"))
     return _stock_action(product_id, "write_off", lambda form: write_off_units(
         product_id, form.quantity.data, reason=form.reason.data, actor_id=actor_id(), now=utcnow()))
 
