@@ -155,7 +155,7 @@ def test_an_impossible_start_is_refused_not_a_crash(client, staff, starts_at):
 
 def test_cancelling_a_cohort_emails_each_learner_once_and_not_the_waiting_list(client, staff, class_of_two):
     already = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
-    page = client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM, follow_redirects=True).text
     assert "2 learners were e-mailed" in page
     client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM)  # a second click tells nobody again
     told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > already)).all()

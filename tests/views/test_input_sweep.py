@@ -199,6 +199,7 @@ class Target:
     query: bool = False
 
 
+CONFIRMED = {"raw_fields": ("confirm",), "baseline": {"confirm": "1"}}  # past the confirmation step
 COHORT = {"course_id": "{course_id}", "starts_at": "2030-05-10T18:30", "capacity": "8", "price_minor": "19 900",
           "language": "ru", "format": "online", "join_url": "https://meet.example/room", "venue": ""}
 PRODUCT = {"slug": "new-kit", "category_id": "{category_id}", "course_id": "0", "name_ru": "Набор",
@@ -254,13 +255,13 @@ TARGETS = [
     Target("/admin/cohorts/{cohort_id}/capacity", forms=(F.CapacityForm,), baseline={"capacity": "6"}),
     Target("/admin/cohorts/{cohort_id}/sessions", forms=(F.SessionForm,),
            baseline={"starts_at": "2030-05-17T10:00", "duration_minutes": "90", "title": "Посев"}),
-    Target("/admin/cohorts/{cohort_id}/cancel", forms=(ConfirmForm,), raw_fields=("confirm",), baseline={"confirm": "1"}),
+    Target("/admin/cohorts/{cohort_id}/cancel", forms=(ConfirmForm,), **CONFIRMED),
     Target("/admin/cohorts/{cohort_id}/reopen", forms=(ConfirmForm,)),
     Target("/admin/cohorts/{cohort_id}/schedule", forms=(ConfirmForm,)),
     Target("/admin/sessions/{session_id}/attendance", forms=(ConfirmForm,), raw_fields=("present",),
            baseline={"present": "{enrolment_id}"}),
-    Target("/admin/sessions/{session_id}/delete", forms=(ConfirmForm,), raw_fields=("confirm",), baseline={"confirm": "1"}),
-    Target("/admin/enrolments/{enrolment_id}/cancel", forms=(ConfirmForm,), raw_fields=("confirm",), baseline={"confirm": "1"}),
+    Target("/admin/sessions/{session_id}/delete", forms=(ConfirmForm,), **CONFIRMED),
+    Target("/admin/enrolments/{enrolment_id}/cancel", forms=(ConfirmForm,), **CONFIRMED),
     Target("/admin/orders/{order_id}/status", forms=(F.StatusForm,), baseline={"to_status": "packed"}),
     Target("/admin/orders/{order_id}/refund", forms=(F.RefundForm,), raw_fields=("restock_{line}",),
            baseline={"basis": "amount", "amount_minor": "100", "reason": "Возврат", "confirm": "1"}),
