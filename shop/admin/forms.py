@@ -258,6 +258,14 @@ def refunded_units_choice(form: RefundForm) -> dict[int, int]:
     return _units(form, "refund_")
 
 
+class NoteForm(ShopForm):
+    body = TextAreaField(_l("Internal note (buyers never see it)"), validators=[DataRequired(), Length(max=2_000)])
+
+
+class CustomerNoteForm(NoteForm):
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+
+
 class KaspiPaidForm(ShopForm):
     transaction = StringField(_l("Kaspi transaction number"), validators=[
         DataRequired(), Length(min=4, max=64),
