@@ -1,4 +1,5 @@
 """Staff forms: the shape of input only; stock, uniqueness and permissions are the services' business."""
+import re
 import secrets
 from decimal import Decimal
 
@@ -131,6 +132,16 @@ class CategoryForm(ShopForm):
     position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
 
 
+_SITE_PATH = re.compile(r"\A/(?![/\\])[^\s<>\"'\\]*\Z")
+
+
+def link_or_site_path(_form, field) -> None:
+    """Accept a full http(s) link or a path on the shop's own site ("/static/…"), as the seed writes them."""
+    if field.data and _SITE_PATH.match(field.data):
+        return
+    URL(message=_l("Enter a full link (https://…) or a path on this site starting with “/”."))(_form, field)
+
+
 class CourseForm(ShopForm):
     slug = StringField(_l("Address name (slug)"), validators=SLUG)
     topic = SelectField(_l("Topic"), choices=choices({topic: TOPIC_LABELS.get(topic, topic) for topic in TOPICS}))
@@ -143,7 +154,7 @@ class CourseForm(ShopForm):
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=10_000)])
     description_kk = TextAreaField(_l("Description (Kazakh)"), validators=[Length(max=10_000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=10_000)])
-    materials_url = StringField(_l("Materials link"), validators=[Optional(), URL(), Length(max=500)])
+    materials_url = StringField(_l("Materials link"), validators=[Optional(), Length(max=500), link_or_site_path])
     position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     is_active = BooleanField(_l("On offer"), default=True)
 
