@@ -111,3 +111,12 @@ def test_a_refund_is_refused_without_its_confirmation(app, client, staff):
           "Refund ₸3,000")
     db.session.expire_all()
     assert db.session.get(type(order), order.id).status == "paid"
+
+
+def test_emailing_the_schedule_says_how_many_learners_get_it_and_needs_confirming(client, staff, class_of_two):
+    before = _mails()
+    _asks(client.get(f"/admin/cohorts/{class_of_two.id}/schedule"), "2 learners of", "2 sessions are listed")
+    _asks(client.post(f"/admin/cohorts/{class_of_two.id}/schedule"))
+    assert _mails() == before
+    assert client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data={"confirm": "1"}).status_code == 303
+    assert _mails() == before + 2

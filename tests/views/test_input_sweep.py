@@ -257,7 +257,7 @@ TARGETS = [
            baseline={"starts_at": "2030-05-17T10:00", "duration_minutes": "90", "title": "Посев"}),
     Target("/admin/cohorts/{cohort_id}/cancel", forms=(ConfirmForm,), **CONFIRMED),
     Target("/admin/cohorts/{cohort_id}/reopen", forms=(ConfirmForm,)),
-    Target("/admin/cohorts/{cohort_id}/schedule", forms=(ConfirmForm,)),
+    Target("/admin/cohorts/{cohort_id}/schedule", forms=(ConfirmForm,), **CONFIRMED),
     Target("/admin/sessions/{session_id}/attendance", forms=(ConfirmForm,), raw_fields=("present",),
            baseline={"present": "{enrolment_id}"}),
     Target("/admin/sessions/{session_id}/delete", forms=(ConfirmForm,), **CONFIRMED),

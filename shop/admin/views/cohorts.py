@@ -137,18 +137,26 @@ def cohort_reopen(cohort_id: int):
     return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
 
 
-@bp.post("/cohorts/<int:cohort_id>/schedule", endpoint="cohort_send_schedule")
+@bp.route("/cohorts/<int:cohort_id>/schedule", methods=["GET", "POST"], endpoint="cohort_send_schedule")
 def cohort_send_schedule(cohort_id: int):
-    if ConfirmForm().validate_on_submit():
+    """GET (or a post without its confirmation) says how many learners get the schedule; confirm=1 sends it."""
+    if not (confirmed() and ConfirmForm().validate_on_submit()):
         try:
-            told = send_schedule(cohort_id, actor_id=actor_id(), now=utcnow())
+            row = cohort_row(cohort_id, utcnow())
         except NotFound:
             abort(404)
-        except ShopError as error:
-            flash(error.message, "error")
-        else:
-            flash(ngettext("The schedule was e-mailed to %(num)d learner.",
-                           "The schedule was e-mailed to %(num)d learners.", told), "success")
+        return _confirm_page("schedule", url_for("admin.cohort_send_schedule", cohort_id=cohort_id),
+                             url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), row=row,
+                             cohort=row.cohort)
+    try:
+        told = send_schedule(cohort_id, actor_id=actor_id(), now=utcnow())
+    except NotFound:
+        abort(404)
+    except ShopError as error:
+        flash(error.message, "error")
+    else:
+        flash(ngettext("The schedule was e-mailed to %(num)d learner.",
+                       "The schedule was e-mailed to %(num)d learners.", told), "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
 
 
