@@ -166,7 +166,7 @@ def test_cancelling_a_cohort_emails_each_learner_once_and_not_the_waiting_list(c
 
 def test_staff_send_the_changed_schedule_to_each_learner_with_a_calendar_file(client, staff, class_of_two):
     already = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
-    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data=CONFIRM, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data=CONFIRM, follow_redirects=True).text
     assert "The schedule was e-mailed to 2 learners." in page
     told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > already)).all()
     assert sorted(message.recipient for message in told) == ["aigerim@example.kz", "yerlan@example.kz"]
@@ -177,6 +177,6 @@ def test_staff_send_the_changed_schedule_to_each_learner_with_a_calendar_file(cl
 def test_a_cancelled_cohort_sends_no_schedule(client, staff, class_of_two):
     client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM)
     already = db.session.scalar(select(func.max(OutboxMessage.id)))
-    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data=CONFIRM, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data=CONFIRM, follow_redirects=True).text
     assert "reopen it before sending its schedule" in page
     assert db.session.scalar(select(func.max(OutboxMessage.id))) == already
