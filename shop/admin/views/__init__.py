@@ -1,5 +1,15 @@
 """The staff area's pages; every route is behind the blueprint-wide staff check in `common`."""
-from . import catalog, cohorts, content, dashboard, orders, payments, people, products  # noqa: F401  (each registers its routes)
+from . import (  # noqa: F401  (each registers its routes)
+    catalog,
+    cohorts,
+    content,
+    dashboard,
+    orders,
+    packing,
+    payments,
+    people,
+    products,
+)
 from .common import bp
 
 __all__ = ["bp"]
