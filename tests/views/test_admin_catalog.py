@@ -155,7 +155,10 @@ def test_a_picture_can_be_made_main_and_removed(client, staff, uploads):
     assert client.post(f"/admin/images/{second.id}/main").status_code == 303
     db.session.expire_all()
     assert [image.id for image in db.session.get(Product, product.id).images] == [second.id, first.id]
-    assert client.post(f"/admin/images/{first.id}/delete").status_code == 303
+    assert "Remove the picture" in client.get(f"/admin/images/{first.id}/delete").get_data(as_text=True)
+    assert client.post(f"/admin/images/{first.id}/delete").status_code == 200  # asks first
+    assert (uploads / first.path).exists()
+    assert client.post(f"/admin/images/{first.id}/delete", data={"confirm": "1"}).status_code == 303
     assert not (uploads / first.path).exists() and (uploads / second.path).exists()
 
 

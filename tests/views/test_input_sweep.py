@@ -244,7 +244,7 @@ TARGETS = [
     Target("/admin/products/{product_id}/count", forms=(F.CountForm,), prefix="count",
            baseline={"count-counted": "30", "count-note": ""}),
     Target("/admin/products/{product_id}/images", forms=(F.ImageForm,), prefix="image"),
-    Target("/admin/images/{image_id}/delete", forms=(ConfirmForm,)),
+    Target("/admin/images/{image_id}/delete", forms=(ConfirmForm,), **CONFIRMED),
     Target("/admin/images/{image_id}/main", forms=(ConfirmForm,)),
     Target("/admin/categories/new", forms=(F.CategoryForm,), baseline=CATEGORY),
     Target("/admin/categories/{category_id}", forms=(F.CategoryForm,), baseline=CATEGORY),

@@ -4,8 +4,10 @@ from flask_babel import gettext as _
 
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
+from ...extensions import db
 from ...forms import ConfirmForm
 from ...inputs import whole_number
+from ...models import ProductImage
 from ...templating import tr
 from ..catalog import ProductFilter, all_categories, all_courses, product_list, save_product
 from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
@@ -136,8 +138,14 @@ def image_upload(product_id: int):
     return _product_page(product_id, 400, image_form=form)
 
 
-@bp.post("/images/<int:image_id>/delete")
+@bp.route("/images/<int:image_id>/delete", methods=["GET", "POST"])
 def image_delete(image_id: int):
+    """GET (or a post without its confirmation) shows the picture that goes; confirm=1 removes it."""
+    if not confirmed():
+        image = db.session.get(ProductImage, image_id) or abort(404)
+        return render_template("admin/confirm.html", kind="image_delete", image=image,
+                               action=url_for("admin.image_delete", image_id=image_id),
+                               back=url_for("admin.product", product_id=image.product_id, _anchor="pictures"))
     return _image_action(lambda: remove_product_image(image_id, folder=current_app.config["UPLOAD_FOLDER"],
                                                       actor_id=actor_id(), now=utcnow()), _("Picture removed."))
 
