@@ -37,6 +37,11 @@ def _refuse_control_characters(keep_line_breaks: bool):
     return refuse
 
 
+def _unix_line_breaks(value):
+    """Keep a text's line breaks as "\n" whatever the browser sent ("\r\n"), so saving unchanged changes nothing."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class ShopForm(FlaskForm):
     """Every form of the shop and the staff area: texts are checked for control characters first.
 
@@ -61,6 +66,8 @@ class ShopForm(FlaskForm):
             if isinstance(field, fields.StringField):
                 keep = isinstance(field, fields.TextAreaField)
                 field.validators = [_refuse_control_characters(keep), *field.validators]
+                if keep:
+                    field.filters = (*field.filters, _unix_line_breaks)
             return field
 
 

@@ -1,4 +1,5 @@
 """Staff forms: the shape of input only; stock, uniqueness and permissions are the services' business."""
+import re
 import secrets
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from ..clock import ALMATY
-from ..forms import IntegerField, SelectField, ShopForm, choice_id
+from ..forms import IntegerField, RadioField, SelectField, ShopForm, choice_id
 from ..models.course import TOPICS
 from ..models.order import STATUSES
 from ..money import AmountError, parse_tenge
@@ -134,6 +135,16 @@ class CategoryForm(ShopForm):
     position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
 
 
+_SITE_PATH = re.compile(r"\A/(?![/\\])[^\s<>\"'\\]*\Z")
+
+
+def link_or_site_path(_form, field) -> None:
+    """Accept a full http(s) link or a path on the shop's own site ("/static/…"), as the seed writes them."""
+    if field.data and _SITE_PATH.match(field.data):
+        return
+    URL(message=_l("Enter a full link (https://…) or a path on this site starting with “/”."))(_form, field)
+
+
 class CourseForm(ShopForm):
     slug = StringField(_l("Address name (slug)"), validators=SLUG)
     topic = SelectField(_l("Topic"), choices=choices({topic: TOPIC_LABELS.get(topic, topic) for topic in TOPICS}))
@@ -146,7 +157,7 @@ class CourseForm(ShopForm):
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=10_000)])
     description_kk = TextAreaField(_l("Description (Kazakh)"), validators=[Length(max=10_000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=10_000)])
-    materials_url = StringField(_l("Materials link"), validators=[Optional(), URL(), Length(max=500)])
+    materials_url = StringField(_l("Materials link"), validators=[Optional(), Length(max=500), link_or_site_path])
     position = IntegerField(_l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     is_active = BooleanField(_l("On offer"), default=True)
     keeps_recordings = BooleanField(_l("Lesson recordings are kept for learners"), default=False)
@@ -216,14 +227,32 @@ class StatusForm(ShopForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
+REFUND_BASES = {"lines": _l("What the chosen units and the delivery fee are worth"),
+                "amount": _l("A free amount instead (only when no line fits)")}
+
+
 class RefundForm(ShopForm):
     # Made when the form is shown: the same form sent twice (a double click) refunds once.
     request_key = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
-    amount_minor = TengeField(_l("Amount to refund, tenge"), validators=[Optional(), *PRICE[1:]])
+    basis = RadioField(_l("Refund"), choices=choices(REFUND_BASES), default="lines")
+    amount_minor = TengeField(_l("Free amount, tenge"), validators=[Optional(), *PRICE[1:]])
     refund_delivery = BooleanField(_l("Refund the delivery fee"))
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     provider_reference = StringField(_l("Reference of the refund in Kaspi's app"), validators=[Length(max=200)])
     cancel_seats = BooleanField(_l("Cancel this order's course places (always done for a full refund)"))
+    confirm = HiddenField()  # "1" on the confirmation step's button: only then is the refund made
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.basis.data == "amount" and self.amount_minor.data is None and not self.amount_minor.errors:
+            self.amount_minor.errors = [*self.amount_minor.errors,
+                                        _l("Enter the amount to refund, or refund by line instead.")]
+            return False
+        return valid
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "1"
 
 
 def refund_form(order, **defaults) -> RefundForm:
@@ -257,6 +286,14 @@ def restock_choice(form: RefundForm) -> dict[int, int]:
 def refunded_units_choice(form: RefundForm) -> dict[int, int]:
     """Return {order line id: units given back} from a refund form, leaving out zeros."""
     return _units(form, "refund_")
+
+
+class NoteForm(ShopForm):
+    body = TextAreaField(_l("Internal note (buyers never see it)"), validators=[DataRequired(), Length(max=2_000)])
+
+
+class CustomerNoteForm(NoteForm):
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
 
 
 class KaspiPaidForm(ShopForm):

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..audit import record
 from ..clock import to_local
@@ -100,3 +100,8 @@ def roster_csv(cohort_id: int, now: datetime) -> tuple[str, bytes]:
              for entry in sheet.roster.waitlist]
     name = f"roster-{cohort.course.slug}-{to_local(cohort.starts_at):%Y-%m-%d}.csv"
     return name, csv_bytes(header, rows)
+
+
+def attendance_marks(session_id: int) -> int:
+    """Return how many attendance marks a session has (removing the session removes them)."""
+    return db.session.scalar(select(func.count(Attendance.id)).where(Attendance.session_id == session_id)) or 0

@@ -7,6 +7,7 @@ from .common import LOCALES
 from .content import InfoPage, InfoPageVersion, ShopDetails
 from .course import Attendance, Cohort, CohortSession, Course, Enrolment, WaitlistEntry
 from .inventory import Hold, StockMovement
+from .note import StaffNote
 from .order import Order, OrderEvent, OrderLine
 from .outbox import OutboxMessage
 from .payment import FiscalReceipt, Payment, ProcessedEvent, Refund, RefundLine
@@ -18,5 +19,6 @@ __all__ = [
     "AuditEntry", "Attendance", "CacheGeneration", "Cart", "CartLine", "Category", "Cohort", "CohortSession", "Course",
     "Enrolment", "FiscalReceipt", "Hold", "InfoPage", "InfoPageVersion", "LOCALES", "Order", "OrderEvent", "OrderLine",
     "OutboxMessage", "Payment", "ProcessedEvent", "Product", "ProductImage", "PromoCode", "PromoRedemption",
-    "Refund", "RefundLine", "SearchSynonym", "ShopDetails", "StockMovement", "StockNotice", "User", "WaitlistEntry",
+    "Refund", "RefundLine", "SearchSynonym", "ShopDetails", "StaffNote", "StockMovement", "StockNotice", "User",
+    "WaitlistEntry",
 ]

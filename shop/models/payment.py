@@ -32,6 +32,8 @@ class Payment(CreatedAt, db.Model):
     # Declined attempts on the provider's page (the buyer may try again while the order's hold lasts)
     failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_failure: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The last four digits of the card paid with, when the provider tells them (TipTop Pay's CardLastFour)
+    card_last4: Mapped[str] = mapped_column(String(4), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     order: Mapped["Order"] = relationship()  # noqa: F821

@@ -66,7 +66,7 @@ def _sell(order: Order, now: datetime) -> tuple[list[str], list[str], list]:
 
 def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_intent: str = "", amount_minor: int,
               now: datetime, event_id: str | None = None, event_type: str = "paid",
-              actor_id: int | None = None) -> Order | None:
+              actor_id: int | None = None, card_last4: str = "") -> Order | None:
     """Mark the order paid once: holds become sales and enrolments, the cart empties, buyer and staff are told.
 
     A payment below the order's total, or for lines that can no longer be sold, is recorded and flagged
@@ -88,6 +88,7 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
             logger.warning("payment %s names order %s but the shop never opened it", reference, public_id)
             return None
         payment.status, payment.payment_intent = "paid", payment_intent or payment.payment_intent
+        payment.card_last4 = card_last4 or payment.card_last4
         if order.user_id is None:
             owner = owner_of_guest_purchase(order.email)
             order.user_id = owner.id if owner is not None else None

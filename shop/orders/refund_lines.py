@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ..errors import ShopError
 from ..extensions import db
-from ..models import Order, Refund, RefundLine
+from ..models import Order, OrderLine, Refund, RefundLine
 from ..promo.rules import share_of_units
 
 DELIVERY_NAME = "Доставка / Delivery"
@@ -42,6 +42,20 @@ def refunded_units(order: Order) -> dict[int | None, int]:
     return {line_id: int(units) for line_id, units in rows}
 
 
+def line_paid_minor(line: OrderLine) -> int:
+    """Return what the buyer paid for a whole line: its price times quantity less its share of the discount."""
+    return line.unit_price_minor * line.quantity - line.discount_minor
+
+
+def units_value(line: OrderLine, quantity: int, *, already: int = 0) -> int:
+    """Return what ``quantity`` more units of a line are worth after ``already`` units were refunded.
+
+    The one place a line refund's amount is computed: the line's discount is shared out over the units
+    (`share_of_units`, as the receipts do), so refunding every unit gives back exactly what was paid.
+    """
+    return line.unit_price_minor * quantity - share_of_units(line.discount_minor, line.quantity, already, quantity)
+
+
 def items_to_refund(order: Order, lines: dict[int, int], *, delivery: bool) -> list[ReturnedItem]:
     """Return what refunding these units (and the delivery fee) gives back; raise InvalidRefundLines if too much."""
     done = refunded_units(order)
@@ -51,10 +65,9 @@ def items_to_refund(order: Order, lines: dict[int, int], *, delivery: bool) -> l
         line = by_id.get(line_id)
         if line is None or not 0 < quantity <= line.quantity - done.get(line_id, 0):
             raise InvalidRefundLines(line=line_id)
-        discount = share_of_units(line.discount_minor, line.quantity, done.get(line_id, 0), quantity)
         items.append(ReturnedItem(line.name, line.unit_price_minor, quantity,
-                                  line.unit_price_minor * quantity - discount, line.id,
-                                  is_service=line.product_id is None))
+                                  units_value(line, quantity, already=done.get(line_id, 0)),
+                                  line.id, is_service=line.product_id is None))
     if delivery:
         if not order.delivery_fee_minor or done.get(None):
             raise InvalidRefundLines(line="delivery")

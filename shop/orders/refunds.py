@@ -121,10 +121,32 @@ def _what_is_refunded(order: Order, payment: Payment, request: RefundRequest) ->
     return amount, items
 
 
-def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | None, now: datetime) -> Refund:
-    """Refund part or all of a paid order through its provider, then record it, restock and cancel seats.
+@dataclass(frozen=True)
+class RefundPlan:
+    """What a refund will do, worked out before any money moves, for staff to confirm."""
 
-    Kaspi's refunds are made in its app; staff record them here with their reference.
+    order: Order
+    payment_id: int
+    charge: str  # what the provider refunds: the payment's intent, else its reference
+    provider: str
+    card_last4: str  # the card the money goes back to, when the payment recorded it
+    amount_minor: int
+    already_minor: int  # refunded before this one
+    items: list[ReturnedItem]  # what it gives back, line by line (none for a free amount)
+    restock: list[tuple[str, int]]  # (name, units) put back on the shelf
+    cancels_seats: bool
+    by_hand: bool  # made in the provider's own app (Kaspi) and only recorded here
+
+    @property
+    def refunds_everything(self) -> bool:
+        return self.already_minor + self.amount_minor >= self.order.total_minor
+
+
+def plan_refund(request: RefundRequest, *, gateway: Gateway) -> RefundPlan:
+    """Check a refund and return what it will do; raise a ShopError (nothing changes either way).
+
+    The amount follows from the chosen units and the delivery fee (`refund_lines.units_value`, discounts
+    shared out), unless staff chose to refund a free amount instead.
     """
     order = db.session.get(Order, request.order_id)
     if order is None:
@@ -135,18 +157,32 @@ def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | No
     _check_restock(order, request.restock_lines)
     if payment.provider != gateway.name or (payment.provider in ("stripe", "tiptoppay") and not payment.payment_intent):
         raise NothingToRefund()
-    request = replace(request, amount_minor=amount)
-    if gateway.refunds_by_hand:
-        if not request.provider_reference.strip():
-            raise ReferenceNeeded()
-        return _record(request, payment.id, f"{gateway.name}:{request.provider_reference.strip()[:200]}", items,
-                       actor_id=actor_id, now=now)
-    payment_id, charge = payment.id, payment.payment_intent or payment.reference
-    key = f"refund-{order.public_id}-{request.key or f'{already}-{amount}'}"
+    if gateway.refunds_by_hand and not request.provider_reference.strip():
+        raise ReferenceNeeded()
+    names = {line.id: line.name for line in order.lines}
+    seats = any(line.cohort_id for line in order.lines)
+    return RefundPlan(order, payment.id, payment.payment_intent or payment.reference, payment.provider,
+                      payment.card_last4 or "", amount, already, items,
+                      [(names[line_id], units) for line_id, units in sorted(request.restock_lines.items())],
+                      seats and (request.cancel_seats or already + amount >= order.total_minor),
+                      gateway.refunds_by_hand)
+
+
+def refund_order(request: RefundRequest, *, gateway: Gateway, actor_id: int | None, now: datetime) -> Refund:
+    """Refund part or all of a paid order through its provider, then record it, restock and cancel seats.
+
+    Kaspi's refunds are made in its app; staff record them here with their reference.
+    """
+    plan = plan_refund(request, gateway=gateway)
+    request = replace(request, amount_minor=plan.amount_minor)
+    if plan.by_hand:
+        return _record(request, plan.payment_id, f"{gateway.name}:{request.provider_reference.strip()[:200]}",
+                       plan.items, actor_id=actor_id, now=now)
+    key = f"refund-{plan.order.public_id}-{request.key or f'{plan.already_minor}-{plan.amount_minor}'}"
     db.session.rollback()  # hold no transaction open while the provider answers
-    reference = gateway.refund(charge, amount, idempotency_key=key)
+    reference = gateway.refund(plan.charge, plan.amount_minor, idempotency_key=key)
     try:
-        return _record(request, payment_id, reference, items, actor_id=actor_id, now=now)
+        return _record(request, plan.payment_id, reference, plan.items, actor_id=actor_id, now=now)
     except Exception:
         logger.error("provider refunded %s on order %s but the shop could not record it", reference, request.order_id)
         raise

@@ -75,6 +75,7 @@ class Notification:
     test_mode: bool  # False when TipTop left it out
     payment_transaction_id: str | None  # Refund: the payment refunded
     receipt: Receipt | None  # Receipt only
+    card_last_four: str = ""  # Pay: the card's last four digits, when TipTop sent them
 
 
 def answer(code: int = CODE_OK) -> dict:
@@ -143,10 +144,17 @@ def parse(kind: str, body: bytes, content_type: str) -> Notification:
         payment_transaction_id=None if _blank(fields.get("PaymentTransactionId"))
         else _id(fields["PaymentTransactionId"], "PaymentTransactionId", what),
         receipt=receipt,
+        card_last_four=_last_four(fields.get("CardLastFour")),
     )
 
 
 # ---------------------------------------------------------------- reading fields
+def _last_four(value: Any) -> str:
+    """Return the card's last four digits, or "" for anything else (it only names the card to staff)."""
+    text = "" if _blank(value) else str(value).strip()
+    return text if len(text) == 4 and text.isascii() and text.isdigit() else ""
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     for key, value in headers.items():
         if key.lower() == name.lower() and value and value.strip():

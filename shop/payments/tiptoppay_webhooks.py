@@ -46,7 +46,8 @@ def _pay(note: Notification, now: datetime, event_id: str) -> None:
                        note.invoice_id)
         return
     mark_paid(note.invoice_id, provider=PROVIDER, reference=None, payment_intent=note.transaction_id,
-              amount_minor=note.amount_minor, now=now, event_id=event_id, event_type="pay")
+              amount_minor=note.amount_minor, now=now, event_id=event_id, event_type="pay",
+              card_last4=note.card_last_four)
 
 
 def _fail(note: Notification, now: datetime, event_id: str) -> None:

@@ -63,9 +63,12 @@ def test_staff_receive_stock_ship_an_order_refund_part_and_see_the_chart(open_pa
     expect(page.locator("main")).to_contain_text("KZ123456789")
 
     refund = page.locator('form[action$="/refund"]')
+    refund.locator('input[name=basis][value=amount]').check()
     refund.locator("input[name$=amount_minor]").fill("1000")
     refund.locator("input[name$=reason]").fill("One pot arrived cracked")
     refund.locator("button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("through test payments")
+    page.locator("form.confirm-step button[type=submit]").click()
     expect(page.locator("main")).to_contain_text("Partially refunded")
 
     page.goto("/en/admin/")

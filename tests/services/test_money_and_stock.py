@@ -95,8 +95,8 @@ def test_a_double_clicked_refund_form_refunds_once_through_stripe(stripe_client,
     post_webhook(stripe_client, make_event("checkout.session.completed", stripe_stub.complete(session_id)))
     order = db.session.scalar(select(Order))
     login(stripe_client, make_user(role="staff"))
-    form = {"request_key": "one-form", "amount_minor": "3000", "reason": "double click",
-            f"restock_{order.lines[0].id}": "1"}
+    form = {"request_key": "one-form", "basis": "amount", "amount_minor": "3000", "reason": "double click",
+            f"restock_{order.lines[0].id}": "1", "confirm": "1"}
     assert stripe_client.post(f"/admin/orders/{order.id}/refund", data=form).status_code == 303
     assert stripe_client.post(f"/admin/orders/{order.id}/refund", data=form).status_code == 303
     assert len(stripe_stub.refunds) == 1

@@ -131,7 +131,7 @@ def test_pay_reads_what_the_shop_needs(stub):
     assert pay == Notification(
         kind="pay", transaction_id=str(tx["TransactionId"]), invoice_id="A-1042", account_id="buyer@farm.kz",
         email="buyer@farm.kz", amount_minor=4500_00, currency="KZT", status="Completed", reason=None,
-        reason_code=None, test_mode=True, payment_transaction_id=None, receipt=None)
+        reason_code=None, test_mode=True, payment_transaction_id=None, receipt=None, card_last_four="4242")
     check = parse("check", stub.deliveries[0].body, FORM)
     assert (check.kind, check.transaction_id, check.amount_minor, check.status) == ("check", pay.transaction_id,
                                                                                      4500_00, "Completed")

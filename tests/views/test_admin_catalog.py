@@ -50,7 +50,7 @@ def test_a_write_off_below_what_is_held_is_refused_with_a_message(app, client, s
     add(buyer, product, 2)
     check_out(buyer)
     response = client.post(f"/admin/products/{product.id}/write-off",
-                           data={"write_off-quantity": "2", "write_off-reason": "Crushed box"})
+                           data={"write_off-quantity": "2", "write_off-reason": "Crushed box", "confirm": "1"})
     assert response.status_code == 400
     assert "below what is held" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -155,7 +155,10 @@ def test_a_picture_can_be_made_main_and_removed(client, staff, uploads):
     assert client.post(f"/admin/images/{second.id}/main").status_code == 303
     db.session.expire_all()
     assert [image.id for image in db.session.get(Product, product.id).images] == [second.id, first.id]
-    assert client.post(f"/admin/images/{first.id}/delete").status_code == 303
+    assert "Remove the picture" in client.get(f"/admin/images/{first.id}/delete").get_data(as_text=True)
+    assert client.post(f"/admin/images/{first.id}/delete").status_code == 200  # asks first
+    assert (uploads / first.path).exists()
+    assert client.post(f"/admin/images/{first.id}/delete", data={"confirm": "1"}).status_code == 303
     assert not (uploads / first.path).exists() and (uploads / second.path).exists()
 
 

@@ -11,6 +11,8 @@ from shop.models import Attendance, Cohort, CohortSession, Enrolment, OutboxMess
 from tests.admin_support import paid_order
 from tests.factories import make_cohort, make_course, make_user
 
+CONFIRM = {"confirm": "1"}  # the confirmation step's button
+
 
 @pytest.fixture
 def staff(login_as):
@@ -48,7 +50,7 @@ def test_a_session_is_added_in_almaty_time_and_removed(client, staff):
     lesson = db.session.scalar(select(CohortSession))
     assert (lesson.starts_at, lesson.duration_minutes, lesson.title) == (
         datetime(2030, 5, 17, 5, 0, tzinfo=UTC), 120, "Посев")
-    assert client.post(f"/admin/sessions/{lesson.id}/delete").status_code == 303
+    assert client.post(f"/admin/sessions/{lesson.id}/delete", data=CONFIRM).status_code == 303
     assert db.session.scalar(select(CohortSession.id)) is None
 
 
@@ -74,7 +76,7 @@ def test_raising_seats_offers_the_new_seat_to_the_first_person_waiting(app, clie
 
 def test_cancelling_a_cohort_stops_bookings_and_reopening_allows_them(client, staff):
     cohort = make_cohort()
-    assert client.post(f"/admin/cohorts/{cohort.id}/cancel").status_code == 303
+    assert client.post(f"/admin/cohorts/{cohort.id}/cancel", data=CONFIRM).status_code == 303
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).is_cancelled
     assert client.get("/api/cohorts").get_json()[0]["status"] == "cancelled"
@@ -138,7 +140,7 @@ def test_the_roster_csv_opens_in_excel_with_cyrillic(client, staff, class_of_two
 
 def test_staff_cancel_a_place_and_the_seat_frees(client, staff, class_of_two):
     aigerim = db.session.scalar(select(Enrolment).where(Enrolment.email == "aigerim@example.kz"))
-    assert client.post(f"/admin/enrolments/{aigerim.id}/cancel").status_code == 303
+    assert client.post(f"/admin/enrolments/{aigerim.id}/cancel", data=CONFIRM).status_code == 303
     db.session.expire_all()
     assert db.session.get(Enrolment, aigerim.id).status == "cancelled"
     page = client.get(f"/admin/cohorts/{class_of_two.id}/roster").get_data(as_text=True)
@@ -153,9 +155,9 @@ def test_an_impossible_start_is_refused_not_a_crash(client, staff, starts_at):
 
 def test_cancelling_a_cohort_emails_each_learner_once_and_not_the_waiting_list(client, staff, class_of_two):
     already = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
-    page = client.post(f"/admin/cohorts/{class_of_two.id}/cancel", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM, follow_redirects=True).text
     assert "2 learners were e-mailed" in page
-    client.post(f"/admin/cohorts/{class_of_two.id}/cancel")  # a second click tells nobody again
+    client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM)  # a second click tells nobody again
     told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > already)).all()
     assert sorted(message.recipient for message in told) == ["aigerim@example.kz", "yerlan@example.kz"]
     aigerim = next(message for message in told if message.recipient == "aigerim@example.kz")
@@ -164,7 +166,7 @@ def test_cancelling_a_cohort_emails_each_learner_once_and_not_the_waiting_list(c
 
 def test_staff_send_the_changed_schedule_to_each_learner_with_a_calendar_file(client, staff, class_of_two):
     already = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
-    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data=CONFIRM, follow_redirects=True).text
     assert "The schedule was e-mailed to 2 learners." in page
     told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > already)).all()
     assert sorted(message.recipient for message in told) == ["aigerim@example.kz", "yerlan@example.kz"]
@@ -173,8 +175,8 @@ def test_staff_send_the_changed_schedule_to_each_learner_with_a_calendar_file(cl
 
 
 def test_a_cancelled_cohort_sends_no_schedule(client, staff, class_of_two):
-    client.post(f"/admin/cohorts/{class_of_two.id}/cancel")
+    client.post(f"/admin/cohorts/{class_of_two.id}/cancel", data=CONFIRM)
     already = db.session.scalar(select(func.max(OutboxMessage.id)))
-    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/cohorts/{class_of_two.id}/schedule", data=CONFIRM, follow_redirects=True).text
     assert "reopen it before sending its schedule" in page
     assert db.session.scalar(select(func.max(OutboxMessage.id))) == already

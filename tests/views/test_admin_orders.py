@@ -69,7 +69,8 @@ def test_a_partial_refund_with_restock_from_the_order_page(app, client, staff):
     page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
     assert f'name="restock_{line.id}"' in page
     response = client.post(f"/admin/orders/{order.id}/refund",
-                           data={"amount_minor": "3 000", "reason": "One pot broke", f"restock_{line.id}": "1"})
+                           data={"basis": "amount", "amount_minor": "3 000", "reason": "One pot broke",
+                                 f"restock_{line.id}": "1", "confirm": "1"})
     assert response.status_code == 303
     refund = db.session.scalar(select(Refund))
     assert (refund.amount_minor, refund.actor_id) == (300000, staff.id)
@@ -82,7 +83,8 @@ def test_a_partial_refund_with_restock_from_the_order_page(app, client, staff):
 def test_a_refund_above_what_is_left_is_refused_on_the_form(app, client, staff):
     order = paid_order(app, make_product(stock=5, price=300000), 1)
     response = client.post(f"/admin/orders/{order.id}/refund",
-                           data={"amount_minor": str(order.total_minor // 100 + 1), "reason": "Too much"})
+                           data={"basis": "amount", "amount_minor": str(order.total_minor // 100 + 1),
+                                 "reason": "Too much"})
     assert response.status_code == 400 and "cannot exceed what was paid" in response.get_data(as_text=True)
     assert db.session.scalar(select(Refund.id)) is None
 
@@ -91,7 +93,8 @@ def test_restocking_more_than_was_bought_is_refused_by_the_form(app, client, sta
     order = paid_order(app, make_product(stock=5), 1)
     line = order.lines[0]
     response = client.post(f"/admin/orders/{order.id}/refund",
-                           data={"amount_minor": "100", "reason": "x", f"restock_{line.id}": "2"})
+                           data={"basis": "amount", "amount_minor": "100", "reason": "x", f"restock_{line.id}": "2",
+                                 "confirm": "1"})
     assert response.status_code == 400 and db.session.scalar(select(Refund.id)) is None
 
 
@@ -102,3 +105,53 @@ def test_the_dashboard_shows_the_days_sale_on_its_server_drawn_chart(app, client
     assert page.count("<rect") >= 30
     assert "12,345" in page or "12 345" in page
     assert str(order.number) in page  # waiting to be packed
+
+
+def test_a_line_refund_is_confirmed_on_a_page_saying_what_will_happen_before_any_money_moves(app, client, staff):
+    product = make_product(stock=5, price=790000, name="Basil starter kit")
+    order = paid_order(app, product, 2)
+    line = order.lines[0]
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert 'name="amount_minor" type="text" value=""' in page and "Review the refund" in page
+    form = {"request_key": "line-1", "reason": "Cracked pot", f"refund_{line.id}": "1", f"restock_{line.id}": "1"}
+    asked = client.post(f"/admin/orders/{order.id}/refund", data=form)
+    text = asked.get_data(as_text=True).replace("\xa0", " ").replace("\u202f", " ")
+    assert asked.status_code == 200
+    assert "Refund ₸7,900 through test payments." in text
+    assert "Put 1 × Basil starter kit back on the shelf." in text and "dummy" not in text.lower()
+    assert 'name="confirm" value="1"' in text
+    db.session.expire_all()
+    assert db.session.scalar(select(Refund.id)) is None and db.session.get(Product, product.id).on_hand == 3
+    done = client.post(f"/admin/orders/{order.id}/refund", data={**form, "confirm": "1"})
+    assert done.status_code == 303
+    again = client.post(f"/admin/orders/{order.id}/refund", data={**form, "confirm": "1"})  # a double click
+    assert again.status_code in (303, 400)
+    db.session.expire_all()
+    assert [r.amount_minor for r in db.session.scalars(select(Refund))] == [790000]
+    assert db.session.get(Product, product.id).on_hand == 4
+    assert db.session.get(Order, order.id).status == "partially_refunded"
+
+
+def test_a_free_amount_counts_only_when_chosen_explicitly(app, client, staff):
+    order = paid_order(app, make_product(stock=5, price=300000), 1)
+    by_line = client.post(f"/admin/orders/{order.id}/refund",
+                          data={"amount_minor": "1 000", "reason": "Goodwill", "confirm": "1"})
+    assert by_line.status_code == 400 and "Choose what to refund" in by_line.get_data(as_text=True)
+    empty = client.post(f"/admin/orders/{order.id}/refund",
+                        data={"basis": "amount", "amount_minor": "", "reason": "Goodwill", "confirm": "1"})
+    assert empty.status_code == 400 and "Enter the amount to refund" in empty.get_data(as_text=True)
+    assert db.session.scalar(select(Refund.id)) is None
+    asked = client.post(f"/admin/orders/{order.id}/refund",
+                        data={"basis": "amount", "amount_minor": "1 000", "reason": "Goodwill"})
+    text = asked.get_data(as_text=True).replace("\xa0", " ").replace("\u202f", " ")
+    assert "Refund ₸1,000 through test payments." in text and "A free amount" in text
+    assert "Nothing goes back on the shelf." in text
+
+
+def test_the_delivery_fee_alone_refunds_what_the_buyer_paid_for_delivery(app, client, staff):
+    order = paid_order(app, make_product(stock=5, price=300000), 1)
+    form = {"refund_delivery": "y", "reason": "Late courier", "request_key": "fee"}
+    asked = client.post(f"/admin/orders/{order.id}/refund", data=form).get_data(as_text=True)
+    assert "delivery fee" in asked
+    assert client.post(f"/admin/orders/{order.id}/refund", data={**form, "confirm": "1"}).status_code == 303
+    assert db.session.scalar(select(Refund.amount_minor)) == order.delivery_fee_minor

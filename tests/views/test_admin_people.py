@@ -48,7 +48,7 @@ def test_a_staff_member_cannot_make_themselves_admin(client, login_as):
 def test_an_admin_gives_a_customer_the_staff_role_and_it_is_audited(client, login_as):
     admin, customer = make_user(role="admin"), make_user(role="customer")
     login_as(admin)
-    response = client.post("/admin/staff/", data={"email": customer.email.upper(), "role": "staff"})
+    response = client.post("/admin/staff/", data={"email": customer.email.upper(), "role": "staff", "confirm": "1"})
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(User, customer.id).role == "staff"
@@ -59,7 +59,7 @@ def test_an_admin_gives_a_customer_the_staff_role_and_it_is_audited(client, logi
 def test_an_admin_cannot_change_their_own_role(client, login_as):
     admin = make_user(role="admin")
     login_as(admin)
-    response = client.post("/admin/staff/", data={"email": admin.email, "role": "customer"})
+    response = client.post("/admin/staff/", data={"email": admin.email, "role": "customer", "confirm": "1"})
     assert response.status_code == 400 and "your own role" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, admin.id).role == "admin"

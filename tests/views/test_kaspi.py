@@ -131,7 +131,10 @@ def test_a_kaspi_refund_is_recorded_by_staff_with_its_kaspi_reference_and_restoc
     form = {"request_key": "k1", "reason": "Damaged", f"refund_{line}": "1", f"restock_{line}": "1"}
     refused = staff.post(f"/admin/orders/{order.id}/refund", data=form)
     assert refused.status_code == 400 and "Kaspi" in refused.get_data(as_text=True)
-    made = staff.post(f"/admin/orders/{order.id}/refund", data={**form, "provider_reference": "KSP-R-42"})
+    asked = staff.post(f"/admin/orders/{order.id}/refund", data={**form, "provider_reference": "KSP-R-42"})
+    assert "made in Kaspi" in asked.get_data(as_text=True) and db.session.scalar(select(Refund.id)) is None
+    made = staff.post(f"/admin/orders/{order.id}/refund",
+                      data={**form, "provider_reference": "KSP-R-42", "confirm": "1"})
     assert made.status_code == 303
     refund = db.session.scalar(select(Refund))
     assert (refund.amount_minor, refund.reference) == (500000, "kaspi:KSP-R-42")

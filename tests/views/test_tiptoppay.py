@@ -8,8 +8,9 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import FiscalReceipt, Hold, Order, OutboxMessage, Payment, ProcessedEvent, Product, Refund
-from tests.conftest import TIPTOP_ENV, deliver_to, english_client
-from tests.factories import make_product
+from tests.conftest import TIPTOP_ENV, deliver_to, english_client, login
+from tests.factories import make_product, make_user
+from tests.tiptoppay_stub import DEFAULT_CARD
 from tests.views.helpers import BUYER, add, path_of
 
 CARD_DECLINED = "4000 0566 5566 5556"
@@ -372,3 +373,15 @@ def test_twenty_buyers_racing_for_the_last_units_through_tiptop_get_exactly_the_
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Order.id)).where(Order.status == "paid")) == 5
     assert db.session.get(Product, product_id).on_hand == 0
+
+
+def test_a_refunds_confirmation_names_the_card_the_money_goes_back_to(tiptop_app, tiptop_client, tiptop_stub):
+    order = _paid_by_card(tiptop_client, tiptop_stub, make_product(stock=5, price=790000))
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.status == "paid"))
+    assert payment.card_last4 == DEFAULT_CARD[-4:]
+    staff = english_client(tiptop_app)
+    login(staff, make_user(role="staff"))
+    line = order.lines[0].id
+    page = staff.post(f"/admin/orders/{order.id}/refund", data={f"refund_{line}": "1", "reason": "Cracked"}).text
+    assert f"Refund ₸7,900 to the card ending {DEFAULT_CARD[-4:]}." in page
+    assert "tiptoppay" not in page.split("<main", 1)[1]

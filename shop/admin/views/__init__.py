@@ -1,6 +1,17 @@
 """The staff area's pages; every route is behind the blueprint-wide staff check in `common`."""
-# each module registers its routes
-from . import catalog, cohorts, content, dashboard, orders, payments, people, products, promo, search  # noqa: F401
+from . import (  # noqa: F401  (each registers its routes)
+    catalog,
+    cohorts,
+    content,
+    dashboard,
+    orders,
+    packing,
+    payments,
+    people,
+    products,
+    promo,
+    search,
+)
 from .common import bp
 
 __all__ = ["bp"]

@@ -24,8 +24,8 @@ from ..cohorts import (
 )
 from ..forms import CapacityForm, CohortForm, SessionForm, choices, form_values
 from ..paging import clean_page
-from ..rosters import mark_attendance, payment_state, roster_csv, roster_of
-from .common import actor_id, bp, show_error
+from ..rosters import attendance_marks, mark_attendance, payment_state, roster_csv, roster_of
+from .common import actor_id, bp, confirmed, show_error
 
 
 def _cohort_form(edit: bool = False, **kwargs) -> CohortForm:
@@ -101,35 +101,62 @@ def cohort_capacity(cohort_id: int):
     return _cohort_page(cohort_id, 400, capacity_form=form)
 
 
-@bp.post("/cohorts/<int:cohort_id>/cancel", defaults={"cancelled": True}, endpoint="cohort_cancel")
-@bp.post("/cohorts/<int:cohort_id>/reopen", defaults={"cancelled": False}, endpoint="cohort_reopen")
-def cohort_cancelled(cohort_id: int, cancelled: bool):
-    if ConfirmForm().validate_on_submit():
+def _confirm_page(kind: str, action: str, back: str, **context):
+    """The confirmation step of a destructive or mass action: what will happen, a button posting confirm=1."""
+    return render_template("admin/confirm.html", kind=kind, action=action, back=back, **context)
+
+
+@bp.route("/cohorts/<int:cohort_id>/cancel", methods=["GET", "POST"])
+def cohort_cancel(cohort_id: int):
+    """GET (or a post without its confirmation) says how many learners will be e-mailed; confirm=1 cancels."""
+    if confirmed() and ConfirmForm().validate_on_submit():
         try:
-            told = set_cancelled(cohort_id, cancelled, actor_id=actor_id(), now=utcnow())
+            told = set_cancelled(cohort_id, True, actor_id=actor_id(), now=utcnow())
         except NotFound:
             abort(404)
-        if cancelled:
-            flash(ngettext("Cohort cancelled; %(num)d learner was e-mailed. Refund their orders from their order "
-                           "pages.", "Cohort cancelled; %(num)d learners were e-mailed. Refund their orders from "
-                           "their order pages.", told), "success")
-        else:
-            flash(_("Cohort reopened for booking."), "success")
+        flash(ngettext("Cohort cancelled; %(num)d learner was e-mailed. Refund their orders from their order "
+                       "pages.", "Cohort cancelled; %(num)d learners were e-mailed. Refund their orders from "
+                       "their order pages.", told), "success")
+        return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
+    try:
+        row = cohort_row(cohort_id, utcnow())
+    except NotFound:
+        abort(404)
+    return _confirm_page("cohort_cancel", url_for("admin.cohort_cancel", cohort_id=cohort_id),
+                         url_for("admin.cohort", cohort_id=cohort_id), row=row, cohort=row.cohort)
+
+
+@bp.post("/cohorts/<int:cohort_id>/reopen")
+def cohort_reopen(cohort_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            set_cancelled(cohort_id, False, actor_id=actor_id(), now=utcnow())
+        except NotFound:
+            abort(404)
+        flash(_("Cohort reopened for booking."), "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id), 303)
 
 
-@bp.post("/cohorts/<int:cohort_id>/schedule", endpoint="cohort_send_schedule")
+@bp.route("/cohorts/<int:cohort_id>/schedule", methods=["GET", "POST"], endpoint="cohort_send_schedule")
 def cohort_send_schedule(cohort_id: int):
-    if ConfirmForm().validate_on_submit():
+    """GET (or a post without its confirmation) says how many learners get the schedule; confirm=1 sends it."""
+    if not (confirmed() and ConfirmForm().validate_on_submit()):
         try:
-            told = send_schedule(cohort_id, actor_id=actor_id(), now=utcnow())
+            row = cohort_row(cohort_id, utcnow())
         except NotFound:
             abort(404)
-        except ShopError as error:
-            flash(error.message, "error")
-        else:
-            flash(ngettext("The schedule was e-mailed to %(num)d learner.",
-                           "The schedule was e-mailed to %(num)d learners.", told), "success")
+        return _confirm_page("schedule", url_for("admin.cohort_send_schedule", cohort_id=cohort_id),
+                             url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), row=row,
+                             cohort=row.cohort)
+    try:
+        told = send_schedule(cohort_id, actor_id=actor_id(), now=utcnow())
+    except NotFound:
+        abort(404)
+    except ShopError as error:
+        flash(error.message, "error")
+    else:
+        flash(ngettext("The schedule was e-mailed to %(num)d learner.",
+                       "The schedule was e-mailed to %(num)d learners.", told), "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
 
 
@@ -147,16 +174,17 @@ def session_add(cohort_id: int):
     return _cohort_page(cohort_id, 400, session_form=form)
 
 
-@bp.post("/sessions/<int:session_id>/delete")
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 def session_delete(session_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
+    """GET (or a post without its confirmation) names the session and its attendance marks; confirm=1 removes."""
+    lesson = db.session.get(CohortSession, session_id) or abort(404)
+    if confirmed() and ConfirmForm().validate_on_submit():
         cohort_id = remove_session(session_id, actor_id=actor_id(), now=utcnow())
-    except NotFound:
-        abort(404)
-    flash(_("Session removed."), "success")
-    return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
+        flash(_("Session removed."), "success")
+        return redirect(url_for("admin.cohort", cohort_id=cohort_id, _anchor="sessions"), 303)
+    return _confirm_page("session_delete", url_for("admin.session_delete", session_id=session_id),
+                         url_for("admin.cohort", cohort_id=lesson.cohort_id, _anchor="sessions"), lesson=lesson,
+                         marks=attendance_marks(session_id))
 
 
 @bp.get("/cohorts/<int:cohort_id>/roster")
@@ -194,15 +222,18 @@ def attendance(session_id: int):
                            form=form)
 
 
-@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@bp.route("/enrolments/<int:enrolment_id>/cancel", methods=["GET", "POST"])
 def enrolment_cancel(enrolment_id: int):
+    """GET (or a post without its confirmation) names the learner and the cohort; confirm=1 cancels the place."""
     enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
     cohort_id = enrolment.cohort_id
-    if ConfirmForm().validate_on_submit():
-        try:
-            cancel_enrolment(enrolment_id, now=utcnow(), actor_id=actor_id())
-        except ShopError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The place is cancelled and the learner e-mailed; the seat is free again."), "success")
+    if not (confirmed() and ConfirmForm().validate_on_submit()):
+        return _confirm_page("enrolment_cancel", url_for("admin.enrolment_cancel", enrolment_id=enrolment_id),
+                             url_for("admin.roster", cohort_id=cohort_id), enrolment=enrolment)
+    try:
+        cancel_enrolment(enrolment_id, now=utcnow(), actor_id=actor_id())
+    except ShopError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The place is cancelled and the learner e-mailed; the seat is free again."), "success")
     return redirect(url_for("admin.roster", cohort_id=cohort_id), 303)

@@ -31,3 +31,9 @@ def require_staff():
 def actor_id() -> int:
     """Return the id of the staff member making this request, for the ledger and the audit log."""
     return current_user.id
+
+
+def confirmed() -> bool:
+    """Whether a post comes from a confirmation step's button (``confirm=1``): destructive and mass actions
+    are done only then; any other post of theirs shows the confirmation step instead."""
+    return request.method == "POST" and request.form.get("confirm") == "1"

@@ -6,10 +6,19 @@ from ...clock import utcnow
 from ...errors import NotFound, ShopError
 from ...orders.fulfilment import advance_fulfilment, next_moves
 from ...orders.receipts import receipts_of
-from ...orders.refunds import RefundRequest
+from ...orders.refunds import RefundRequest, plan_refund
 from ...payments.providers import gateway_for
 from ...payments.receipting import refund_with_receipt
-from ..forms import OrderFilterForm, RefundForm, StatusForm, refund_form, refunded_units_choice, restock_choice
+from ..forms import (
+    NoteForm,
+    OrderFilterForm,
+    RefundForm,
+    StatusForm,
+    refund_form,
+    refunded_units_choice,
+    restock_choice,
+)
+from ..notes import add_order_note, order_notes
 from ..orders import OrderFilter, order_list, order_story
 from ..paging import clean_page
 from .common import actor_id, bp, show_error
@@ -27,7 +36,7 @@ def orders():
 
 
 def _order_page(order_id: int, status: int = 200, *, refund: RefundForm | None = None,
-                move: StatusForm | None = None):
+                move: StatusForm | None = None, note: NoteForm | None = None):
     try:
         story = order_story(order_id)
     except NotFound:
@@ -38,12 +47,26 @@ def _order_page(order_id: int, status: int = 200, *, refund: RefundForm | None =
     if refund is None:
         refund = refund_form(story.order, formdata=None)
     return render_template("admin/order.html", story=story, order=story.order, moves=forms, refund=refund,
-                           receipts=receipts_of(story.order.id)), status
+                           receipts=receipts_of(story.order.id), notes=order_notes(order_id),
+                           note_form=note or NoteForm(formdata=None)), status
 
 
 @bp.get("/orders/<int:order_id>")
 def order(order_id: int):
     return _order_page(order_id)
+
+
+@bp.post("/orders/<int:order_id>/notes")
+def order_note(order_id: int):
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            add_order_note(order_id, form.body.data, actor_id=actor_id(), now=utcnow())
+        except NotFound:
+            abort(404)
+        flash(_("Note kept."), "success")
+        return redirect(url_for("admin.order", order_id=order_id, _anchor="notes"), 303)
+    return _order_page(order_id, 400, note=form)
 
 
 @bp.post("/orders/<int:order_id>/status")
@@ -63,20 +86,29 @@ def order_status(order_id: int):
     return _order_page(order_id, 400, move=form)
 
 
+def _refund_request(order_id: int, form: RefundForm) -> RefundRequest:
+    by_line = form.basis.data != "amount"  # a free amount is its own explicit choice, never mixed with lines
+    return RefundRequest(order_id, None if by_line else form.amount_minor.data, form.reason.data,
+                         restock_choice(form), cancel_seats=form.cancel_seats.data, key=form.request_key.data or "",
+                         lines=refunded_units_choice(form) if by_line else {},
+                         delivery=by_line and form.refund_delivery.data,
+                         provider_reference=form.provider_reference.data or "")
+
+
 @bp.post("/orders/<int:order_id>/refund")
 def order_refund(order_id: int):
+    """First post: the confirmation step saying what will happen; the refund is made only with ``confirm=1``."""
     try:
         order = order_story(order_id).order
     except NotFound:
         abort(404)
-    form = refund_form(order)
+    form, gateway = refund_form(order), gateway_for(order.payment_provider)
     if form.validate_on_submit():
-        request_ = RefundRequest(order_id, form.amount_minor.data, form.reason.data, restock_choice(form),
-                                 cancel_seats=form.cancel_seats.data, key=form.request_key.data or "",
-                                 lines=refunded_units_choice(form), delivery=form.refund_delivery.data,
-                                 provider_reference=form.provider_reference.data or "")
         try:
-            refund_with_receipt(request_, gateway_for(order.payment_provider), actor_id=actor_id(), now=utcnow())
+            if not form.confirmed:
+                plan = plan_refund(_refund_request(order_id, form), gateway=gateway)
+                return render_template("admin/refund_confirm.html", order=order, plan=plan, form=form)
+            refund_with_receipt(_refund_request(order_id, form), gateway, actor_id=actor_id(), now=utcnow())
         except ShopError as error:
             show_error(error, form)
         else:

@@ -6,10 +6,11 @@ from flask_login import current_user
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
 from ..customers import customer_file, customer_page, customers_csv
-from ..forms import ROLE_LABELS, RoleForm
+from ..forms import ROLE_LABELS, CustomerNoteForm, RoleForm
+from ..notes import add_customer_note, customer_notes
 from ..paging import clean_page
-from ..team import set_role, staff_members
-from .common import admins_only, bp, show_error
+from ..team import role_change, set_role, staff_members
+from .common import admins_only, bp, confirmed, show_error
 
 
 @bp.get("/customers/")
@@ -27,24 +28,49 @@ def customers_export():
         "Cache-Control": "no-store"})
 
 
-@bp.get("/customers/view")
-def customer():
+def _customer_page(email: str, status: int = 200, note: CustomerNoteForm | None = None):
     try:
-        found = customer_file(request.args.get("email", "")[:254])
+        found = customer_file(email[:254])
     except NotFound:
         abort(404)
-    return render_template("admin/customer.html", file=found, customer=found.customer)
+    note = note or CustomerNoteForm(formdata=None, email=found.customer.email)
+    return render_template("admin/customer.html", file=found, customer=found.customer, note_form=note,
+                           notes=customer_notes(found.customer.email)), status
+
+
+@bp.get("/customers/view")
+def customer():
+    return _customer_page(request.args.get("email", ""))
+
+
+@bp.post("/customers/notes")
+def customer_note():
+    form = CustomerNoteForm()
+    if form.validate_on_submit():
+        try:
+            add_customer_note(form.email.data, form.body.data, actor_id=current_user.id, now=utcnow())
+        except NotFound:
+            abort(404)
+        flash(_("Note kept."), "success")
+        return redirect(url_for("admin.customer", email=form.email.data.strip().lower(), _anchor="notes"), 303)
+    return _customer_page(form.email.data or "", 400, form)
 
 
 @bp.route("/staff/", methods=["GET", "POST"])
 @admins_only
 def staff():
+    """A role changes in two steps: the form's post shows whose role becomes what; its confirmation changes it."""
     form = RoleForm()
     if form.validate_on_submit():
         try:
+            if not confirmed():
+                user = role_change(form.email.data, form.role.data, actor=current_user)
+                return render_template("admin/confirm.html", kind="role", user=user, form=form,
+                                       new_role=ROLE_LABELS[form.role.data], old_role=ROLE_LABELS[user.role],
+                                       action=url_for("admin.staff"), back=url_for("admin.staff"))
             user = set_role(form.email.data, form.role.data, actor=current_user, now=utcnow())
         except ShopError as error:
-            show_error(error, form)
+            show_error(error, form, error.field or "email")
         else:
             flash(_("%(email)s is now: %(role)s.", email=user.email, role=ROLE_LABELS[user.role]), "success")
             return redirect(url_for("admin.staff"), 303)

@@ -5,16 +5,18 @@ from flask_babel import gettext as _
 from ...catalog.back_in_stock import waiting_counts
 from ...clock import utcnow
 from ...errors import NotFound, ShopError
+from ...extensions import db
 from ...forms import ConfirmForm
 from ...inputs import whole_number
 from ...media.storage import media_storage
+from ...models import ProductImage
 from ...templating import tr
 from ..catalog import ProductFilter, all_categories, all_courses, kits_sold_alone, product_list, save_product
 from ..forms import CountForm, ImageForm, ProductForm, ReceiveForm, WriteOffForm, choices, form_values
 from ..images import add_product_image, make_main_image, remove_product_image
 from ..paging import clean_page
 from ..stock import ledger, live_holds, receive_delivery, record_count, stock_level, write_off_units
-from .common import actor_id, bp, show_error
+from .common import actor_id, bp, confirmed, show_error
 
 STOCK_FORMS = {"receive": ReceiveForm, "write_off": WriteOffForm, "count": CountForm}
 
@@ -108,6 +110,16 @@ def receive(product_id: int):
 
 @bp.post("/products/<int:product_id>/write-off")
 def write_off(product_id: int):
+    """Units leave the shelf only from the confirmation step, which says how many and what stays on hand."""
+    form = WriteOffForm(prefix="write_off")
+    if form.validate_on_submit() and not confirmed():
+        try:
+            level = stock_level(product_id, utcnow())
+        except NotFound:
+            abort(404)
+        return render_template("admin/confirm.html", kind="write_off", level=level, form=form,
+                               action=url_for("admin.write_off", product_id=product_id),
+                               back=url_for("admin.product", product_id=product_id, _anchor="stock"))
     return _stock_action(product_id, "write_off", lambda form: write_off_units(
         product_id, form.quantity.data, reason=form.reason.data, actor_id=actor_id(), now=utcnow()))
 
@@ -133,8 +145,14 @@ def image_upload(product_id: int):
     return _product_page(product_id, 400, image_form=form)
 
 
-@bp.post("/images/<int:image_id>/delete")
+@bp.route("/images/<int:image_id>/delete", methods=["GET", "POST"])
 def image_delete(image_id: int):
+    """GET (or a post without its confirmation) shows the picture that goes; confirm=1 removes it."""
+    if not confirmed():
+        image = db.session.get(ProductImage, image_id) or abort(404)
+        return render_template("admin/confirm.html", kind="image_delete", image=image,
+                               action=url_for("admin.image_delete", image_id=image_id),
+                               back=url_for("admin.product", product_id=image.product_id, _anchor="pictures"))
     return _image_action(lambda: remove_product_image(image_id, storage=media_storage(),
                                                       actor_id=actor_id(), now=utcnow()), _("Picture removed."))
 

@@ -1,0 +1,19 @@
+"""A line refund's amount follows from the units given back, discounts shared out without losing a tiyn."""
+from types import SimpleNamespace
+
+from shop.orders.refund_lines import line_paid_minor, units_value
+
+
+def test_units_without_a_discount_are_worth_their_price():
+    line = SimpleNamespace(unit_price_minor=790000, quantity=3)
+    assert units_value(line, 1) == 790000 and units_value(line, 2, already=1) == 1580000
+
+
+def test_a_discount_is_shared_over_the_units_and_refunding_all_gives_back_exactly_what_was_paid():
+    line = SimpleNamespace(unit_price_minor=1000, quantity=3, discount_minor=100)
+    assert line_paid_minor(line) == 2900
+    first = units_value(line, 1)
+    second = units_value(line, 1, already=1)
+    third = units_value(line, 1, already=2)
+    assert first == 966 and first + second + third == 2900
+    assert units_value(line, 3) == 2900
