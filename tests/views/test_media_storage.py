@@ -83,7 +83,7 @@ def test_removing_a_picture_deletes_it_from_the_bucket(s3_app, bucket):
     client.post(f"/admin/products/{product.id}/images", content_type="multipart/form-data",
                 data={"image-image": (io.BytesIO(_picture()), "photo.jpg")})
     image = db.session.scalar(select(ProductImage))
-    assert client.post(f"/admin/images/{image.id}/delete").status_code == 303
+    assert client.post(f"/admin/images/{image.id}/delete", data={"confirm": "1"}).status_code == 303
     assert bucket.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
 
