@@ -60,7 +60,7 @@ def _index(bind, table_name: str) -> None:
 def upgrade():
     synonym = op.create_table('search_synonym',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('words', sa.String(length=500), nullable=False),
+    sa.Column('words', sa.Text(), nullable=False),
     sa.Column('stems', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_synonym'))
     )

@@ -1,5 +1,5 @@
 """The search index (stems of names and descriptions, kept on each row) and staff's synonym groups."""
-from sqlalchemy import String, Text, event
+from sqlalchemy import Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,7 +19,7 @@ class SearchSynonym(db.Model):
     """A group of words staff want found together (томат, помидор, tomato), with all their stems."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    words: Mapped[str] = mapped_column(String(500))
+    words: Mapped[str] = mapped_column(Text)  # as long as staff write it (the form bounds the whole text)
     stems: Mapped[str] = mapped_column(Text, default="")
 
     def __repr__(self) -> str:

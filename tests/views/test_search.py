@@ -87,6 +87,13 @@ def test_synonyms_saved_by_staff_expand_the_query(shop, client):
     assert _found(client, "шпината")[0] == "arugula-starter-kit"
 
 
+def test_a_synonym_group_longer_than_a_short_text_is_kept_whole(shop, client):
+    names = [f"травa{number}" for number in range(120)] + ["руккола", "шпинат"]
+    save_synonyms([", ".join(names)])
+    assert synonym_lines() == [", ".join(names)]
+    assert _found(client, "шпината")[0] == "arugula-starter-kit"
+
+
 def test_reindex_rebuilds_every_row(shop, client):
     db.session.execute(db.update(Product).values(search_name="", search_body=""))
     db.session.commit()
