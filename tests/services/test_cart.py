@@ -5,6 +5,7 @@ from shop.cart.services import NoCohortForKit, add_to_cart, find_cart, merge_car
 from shop.errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock
 from shop.extensions import db
 from shop.models import CartLine
+from shop.orders.placing import BuyerDetails, place_order
 from tests.factories import make_cohort, make_course, make_product, make_user
 
 
@@ -81,6 +82,45 @@ def test_a_visitors_cart_joins_the_users_cart_at_login(app, now):
     cart = find_cart(user=user)
     assert sorted((line.product_id, line.quantity) for line in cart.lines) == [(basil.id, 3), (mint.id, 1)]
     assert find_cart(token=visitor.token) is None
+
+
+def _merged(user, visitor, now):
+    merge_carts(visitor.token, user, now=now)
+    return [line.quantity for line in find_cart(user=user).lines]
+
+
+def test_seats_joined_at_login_stop_at_ten_a_line(app, now):
+    user, cohort = make_user(), make_cohort(capacity=50)
+    _add(now, user=user, cohort=str(cohort.id), quantity="6")
+    assert _merged(user, _add(now, cohort=str(cohort.id), quantity="6"), now) == [10]
+
+
+def test_seats_joined_at_login_stop_at_the_seats_left(app, now):
+    user, cohort = make_user(), make_cohort(capacity=3)
+    _add(now, user=user, cohort=str(cohort.id), quantity="2")
+    assert _merged(user, _add(now, cohort=str(cohort.id), quantity="2"), now) == [3]
+
+
+def test_kits_joined_at_login_stop_at_the_stock_left(app, now):
+    user, product = make_user(), make_product(stock=5)
+    _add(now, user=user, product=product.slug, quantity="2")
+    assert _merged(user, _add(now, product=product.slug, quantity="4"), now) == [5]
+
+
+def test_kits_joined_at_login_may_pass_ten_a_line_up_to_the_stock(app, now):
+    user, product = make_user(), make_product(stock=40)
+    _add(now, user=user, product=product.slug, quantity="12")
+    assert _merged(user, _add(now, product=product.slug, quantity="12"), now) == [24]
+
+
+def test_what_the_users_own_cart_asked_for_is_not_cut_at_login(app, now):
+    user, product = make_user(), make_product(stock=5)
+    _add(now, user=user, product=product.slug, quantity="4")
+    visitor = _add(now, product=product.slug, quantity="3")
+    buyer = BuyerDetails(email="other@example.kz", full_name="Other", phone="+77011234567",
+                         delivery_method="pickup", accepts_terms=True)
+    place_order(_add(now, product=product.slug, quantity="3"), buyer, user=None, now=now, hold_minutes=30)
+    assert _merged(user, visitor, now) == [4]
 
 
 def test_a_cohort_seat_is_priced_at_the_cohort_price(app, now):

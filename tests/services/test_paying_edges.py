@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.models import Cart, Hold, Order, Payment
+from shop.models import Cart, Hold, Order, Payment, ProcessedEvent
 from shop.orders.paying import check_payment, mark_paid, record_failed_attempt
 from tests.factories import make_product
 from tests.views.helpers import add, check_out
@@ -116,3 +116,27 @@ def test_a_declined_attempt_is_counted_with_its_reason_and_the_order_stays_open(
     assert order.status == "pending_payment"
     record_failed_attempt(order.public_id, provider="dummy", reason="y" * 400, event_id="f-3")
     assert len(db.session.scalar(select(Payment.last_failure))) == 300
+
+
+def test_a_declined_attempt_counts_on_the_latest_payment_of_that_provider_of_that_order_only(pending):
+    order, _ = pending
+    other = Order(public_id="other-order", email="o@example.kz", full_name="O", phone="+77011234567",
+                  delivery_method="pickup", subtotal_minor=0, total_minor=0, status="pending_payment")
+    db.session.add(other)
+    db.session.flush()
+    earlier = db.session.scalar(select(Payment))
+    newer = Payment(order_id=order.id, provider="dummy", reference="ref-newer", amount_minor=order.total_minor)
+    elsewhere = Payment(order_id=order.id, provider="tiptoppay", reference="ref-ttp", amount_minor=order.total_minor)
+    theirs = Payment(order_id=other.id, provider="dummy", reference="ref-other", amount_minor=100)
+    db.session.add_all([newer, elsewhere, theirs])
+    db.session.commit()
+    assert record_failed_attempt(order.public_id, provider="dummy", reason="Declined", event_id="f-9").id == order.id
+    counts = {p.reference: p.failed_attempts for p in db.session.scalars(select(Payment))}
+    assert counts == {earlier.reference: 0, "ref-newer": 1, "ref-ttp": 0, "ref-other": 0}
+    event = db.session.get(ProcessedEvent, "f-9")
+    assert (event.type, event.provider) == ("failed_attempt", "dummy")
+
+
+def test_a_declined_attempt_for_an_unknown_order_changes_nothing(pending):
+    assert record_failed_attempt("no-such-order", provider="dummy", reason="Declined", event_id="f-10") is None
+    assert db.session.scalar(select(Payment.failed_attempts)) == 0

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from shop.cart.services import add_to_cart, merge_carts, summarise
+from shop.cart.services import add_to_cart, find_cart, merge_carts, summarise
 from shop.checkout.services import start_payment
 from shop.courses.services import (
     cancel_enrolment,
@@ -197,6 +197,20 @@ def test_a_claimed_offer_moves_with_the_cart_when_the_visitor_logs_in(full_cohor
     merge_carts(visitor.token, user, now=now)
     assert _entry("first@example.kz").cart_id == own.id
     assert not any(row.is_short for row in summarise(own, now).rows)
+
+
+def test_a_claimed_seat_counts_with_the_free_seats_when_carts_join_at_login(app, now):
+    cohort, user = make_cohort(capacity=3), make_user()
+    add_to_cart(token=None, user=user, product_slug=None, cohort_ref=cohort.id, quantity="1", now=now)
+    for number in range(3):
+        buy(cohort, now, email=f"seated{number}@example.kz")
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    for number in range(2):
+        cancel_enrolment(db.session.scalar(select(Enrolment.id).where(Enrolment.email == f"seated{number}@example.kz")),
+                         now=now)
+    visitor = _add_seat(cohort, now, claim=claim_token(_entry("first@example.kz")))
+    merge_carts(visitor.token, user, now=now)
+    assert [line.quantity for line in find_cart(user=user).lines] == [2]
 
 
 def test_leaving_by_the_link_passes_an_offered_seat_to_the_next(full_cohort, now):
