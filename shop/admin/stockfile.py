@@ -26,8 +26,9 @@ from .csvfile import csv_bytes
 
 MAX_FILE_BYTES = 1024 * 1024  # a farm's whole catalogue is a few kilobytes
 MAX_LINES = 5000
+EXPORT_COLUMNS = 8
 ID_HEADER, NAME_HEADER, ON_HAND_HEADER = _l("Slug"), _l("Name"), _l("On hand")
-COUNTED_HEADER = _l("Counted")
+COUNTED_HEADER = _l("Counted quantity")
 ID_ALIASES = {"slug", "sku", "code", "артикул", "код", "код товара"}
 COUNTED_ALIASES = {"counted", "count", "quantity", "qty", "количество", "посчитано", "пересчёт", "факт", "саны"}
 
@@ -132,9 +133,11 @@ def _columns(header: list[str]) -> tuple[int, int] | None:
                  next((i for i, name in enumerate(names) if name in on_hand), None))
     if code is None and count is None:
         return None
+    if count is None and code == 0 and len(names) == EXPORT_COLUMNS:
+        count = 2  # our own export, its Kazakh "On hand" mangled by a code page that has no Kazakh letters
     if code is None or count is None:
         raise StockFileRejected(_("The file needs a column of product codes (slug) and a column of counted "
-                                  "quantities (“On hand” or “Counted”)."))
+                                  "quantities (“On hand” or “Counted quantity”)."))
     return code, count
 
 

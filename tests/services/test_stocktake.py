@@ -83,6 +83,15 @@ def test_the_edited_export_is_read_by_its_slug_and_on_hand_columns(app, now):
     assert [(line.code, line.counted) for line in lines] == [("basil", "5")]
 
 
+@pytest.mark.parametrize("locale", ["ru", "kk", "en"])
+def test_the_export_saved_by_excel_in_cp1251_is_read_back(app, now, locale):
+    make_product(stock=7, slug="basil", name="Базилик")
+    with force_locale(locale):
+        text = stock_csv(now).decode("utf-8-sig").replace(";7;", ";4;", 1)
+        lines = read_stock_file(text.encode("cp1251", errors="replace"))
+    assert [(line.code, line.counted) for line in lines] == [("basil", "4")]
+
+
 @pytest.mark.parametrize("data", [
     _file("basil;5", "cress;0"),
     _file("basil,5", "cress,0", end="\n"),

@@ -9,7 +9,7 @@ from shop.admin.stock import receive_delivery
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.models import Product, StockMovement
-from tests.conftest import running
+from tests.conftest import login, running
 from tests.factories import make_product, make_user
 
 
@@ -63,7 +63,7 @@ def test_the_stock_file_pages_are_for_staff_only(app, client):
 def test_the_preview_shows_differences_and_refusals_and_changes_nothing(client, staff):
     basil, cress = make_product(stock=4, slug="basil", name="Basil kit"), make_product(stock=9, slug="cress")
     before = _movements()
-    response = _upload(client, "slug;counted\r\nbasil;6\r\ncress;9\r\nghost;2\r\ncress;x\r\n".encode())
+    response = _upload(client, b"slug;counted\r\nbasil;6\r\ncress;9\r\nghost;2\r\ncress;x\r\n")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Nothing has changed yet." in page and "1 line with a difference" in page
@@ -140,3 +140,14 @@ def test_stock_take_posts_need_the_csrf_token(csrf_client):
     make_product(stock=4, slug="basil")
     assert _upload(csrf_client, b"basil;6").status_code == 400
     assert csrf_client.post("/admin/products/stocktake/apply", data={"token": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize(("prefix", "words"), [("", "Пока ничего не изменилось."),
+                                               ("/kk", "Әзірге ештеңе өзгерген жоқ.")])
+def test_the_preview_speaks_the_staff_language(app, prefix, words):
+    browser = app.test_client()
+    login(browser, make_user(role="staff"))
+    make_product(stock=4, slug="basil")
+    page = browser.post(f"{prefix}/admin/products/stocktake", data={"file": (io.BytesIO(b"basil;6\nx;1"), "a.csv")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert words in page and "«x»" in page
