@@ -62,8 +62,9 @@ def test_the_stock_file_pages_are_for_staff_only(app, client):
 
 def test_the_preview_shows_differences_and_refusals_and_changes_nothing(client, staff):
     basil, cress = make_product(stock=4, slug="basil", name="Basil kit"), make_product(stock=9, slug="cress")
+    make_product(stock=2, slug="mint")
     before = _movements()
-    response = _upload(client, b"slug;counted\r\nbasil;6\r\ncress;9\r\nghost;2\r\ncress;x\r\n")
+    response = _upload(client, b"slug;counted\r\nbasil;6\r\ncress;9\r\nghost;2\r\ncress;x\r\nmint;2\r\n")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Nothing has changed yet." in page and "1 line with a difference" in page
@@ -71,6 +72,7 @@ def test_the_preview_shows_differences_and_refusals_and_changes_nothing(client, 
     assert "No product has the code “ghost”." in page
     assert "This product is on more than one line (3, 5); keep one." in page
     assert "Apply 1 difference" in page
+    assert re.search(r"<li>Line 6: Kit \d+ \(mint\) — 2</li>", page)
     assert _movements() == before and _on_hand(basil) == 4 and _on_hand(cress) == 9
 
 
