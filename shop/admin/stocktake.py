@@ -102,6 +102,7 @@ def _code(text: str) -> str:
 
 
 def _products(codes: set[str], now: datetime) -> dict[str, tuple[Product, int]]:
+    codes = {code for code in codes if len(code) <= 120}  # the slug column's length: longer ones match nothing
     if not codes:
         return {}
     rows = db.session.execute(select(Product, held_units(now)).where(Product.slug.in_(sorted(codes))))
