@@ -97,6 +97,15 @@ class CountForm(ShopForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
+class StocktakeForm(ShopForm):
+    file = FileField(_l("Stock-take file (CSV: product code and counted quantity)"), validators=[FileRequired()])
+    note = StringField(_l("Note for the ledger (optional)"), validators=[Optional(), Length(max=200)])
+
+
+class StocktakeApplyForm(ShopForm):
+    token = HiddenField(validators=[DataRequired()])
+
+
 # --- catalogue ---------------------------------------------------------------------------------------
 
 class ProductForm(ShopForm):

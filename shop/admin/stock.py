@@ -27,9 +27,10 @@ def _product(product_id: int) -> Product:
     return product
 
 
-def _audit(movement: StockMovement, actor_id: int | None, now: datetime) -> None:
+def audit_movement(movement: StockMovement, actor_id: int | None, now: datetime, **extra) -> None:
+    """Add the audit entry ``stock.<kind>`` for a ledger movement (only flushes)."""
     record(actor_id, f"stock.{movement.kind}", f"product:{movement.product_id}", now=now, delta=movement.delta,
-           level_after=movement.level_after, reason=movement.reason)
+           level_after=movement.level_after, reason=movement.reason, **extra)
 
 
 def receive_delivery(product_id: int, quantity: int, *, note: str, actor_id: int | None,
@@ -37,7 +38,7 @@ def receive_delivery(product_id: int, quantity: int, *, note: str, actor_id: int
     """Record a delivery from a supplier: +N on hand, with the supplier's note."""
     with unit_of_work():
         movement = receive_stock(_product(product_id), quantity, now=now, reason=note.strip(), actor_id=actor_id)
-        _audit(movement, actor_id, now)
+        audit_movement(movement, actor_id, now)
         notify_back_in_stock(product_id, now=now)
     return movement
 
@@ -47,7 +48,7 @@ def write_off_units(product_id: int, quantity: int, *, reason: str, actor_id: in
     """Record spoiled, lost or damaged units: −N on hand, never below zero or what is held."""
     with unit_of_work():
         movement = write_off(_product(product_id), quantity, now=now, reason=reason.strip(), actor_id=actor_id)
-        _audit(movement, actor_id, now)
+        audit_movement(movement, actor_id, now)
     return movement
 
 
@@ -56,7 +57,7 @@ def record_count(product_id: int, counted: int, *, note: str, actor_id: int | No
     """Set on hand to what a stock-take counted; the ledger keeps the difference."""
     with unit_of_work():
         movement = count_stock(_product(product_id), counted, now=now, reason=note.strip(), actor_id=actor_id)
-        _audit(movement, actor_id, now)
+        audit_movement(movement, actor_id, now)
         if movement.delta > 0:
             notify_back_in_stock(product_id, now=now)
     return movement

@@ -22,6 +22,7 @@ from shop.accounts.services import invitation_token, make_password_token, verifi
 from shop.admin import forms as admin_forms
 from shop.admin.content import save_page
 from shop.admin.promo_forms import PromoCodeForm
+from shop.admin.stocktake import preview_stocktake, stocktake_token
 from shop.catalog.forms import StockNoticeForm
 from shop.checkout.forms import CheckoutForm
 from shop.clock import utcnow
@@ -97,6 +98,8 @@ def _seed(app) -> World:
     enrolment = db.session.scalar(select(Enrolment.id))
     waiting = join_waitlist(make_cohort(capacity=0).id, "waiting@example.kz", now=utcnow())
     payment = db.session.scalar(select(Payment.reference).where(Payment.order_id == order.id))
+    stocktake = stocktake_token(preview_stocktake(b"basil;25\r\nmicrogreens-kit;19", utcnow()), actor_id=admin.id,
+                                note="Sweep")
     save_page("offer", {"title_ru": "Оферта", "body_ru": "Текст"}, base_version=0, actor_id=None, now=utcnow())
     return World(app, admin.id, learner.id, ids={
         "product_id": [str(product.id), str(kit.id)], "category_id": [str(category.id)], "course_id": [str(course.id)],
@@ -110,6 +113,7 @@ def _seed(app) -> World:
         "token": [make_password_token(learner), invitation_token(learner.email), verification_token(learner),
                   confirm_token(waiting)],
         "filename": ["missing.webp"],
+        "stocktake": [stocktake],
     })
 
 
@@ -250,6 +254,8 @@ TARGETS = [
     Target("/admin/products/{product_id}/count", forms=(F.CountForm,), prefix="count",
            baseline={"count-counted": "30", "count-note": ""}),
     Target("/admin/products/{product_id}/images", forms=(F.ImageForm,), prefix="image"),
+    Target("/admin/products/stocktake", forms=(F.StocktakeForm,), baseline={"note": "Май"}),
+    Target("/admin/products/stocktake/apply", forms=(F.StocktakeApplyForm,), baseline={"token": "{stocktake}"}),
     Target("/admin/images/{image_id}/delete", forms=(ConfirmForm,), **CONFIRMED),
     Target("/admin/images/{image_id}/main", forms=(ConfirmForm,)),
     Target("/admin/categories/new", forms=(F.CategoryForm,), baseline=CATEGORY),

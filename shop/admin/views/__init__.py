@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (each registers its routes)
     products,
     promo,
     search,
+    stocktake,
 )
 from .common import bp
 
