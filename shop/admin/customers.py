@@ -47,7 +47,7 @@ def _customers() -> dict[str, Customer]:
     for key, name, phone, count, paid, last in db.session.execute(
         select(email, func.max(Order.full_name), func.max(Order.phone), func.count(Order.id),
                func.coalesce(func.sum(Order.total_minor), 0), func.max(Order.created_at))
-        .where(Order.status.in_(PAID_STATUSES)).group_by(email)
+        .where(Order.payment_status.in_(PAID_STATUSES)).group_by(email)
     ):
         found[key] = Customer(key, name, phone, count, paid, last_order_at=last)
     for key, refunded in db.session.execute(
