@@ -55,14 +55,14 @@ def split_history(old_status: str, history: list[tuple[int, str | None, str]]) -
 
 
 def upgrade():
+    # Renamed in place, not by copying the table (SQLite's batch mode would drop it, and with it, by their
+    # ON DELETE CASCADE, every order's lines and history)
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.drop_index('ix_shop_order_status')
+    op.execute("ALTER TABLE shop_order RENAME COLUMN status TO payment_status")
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
-        batch_op.alter_column('status', new_column_name='payment_status', existing_type=sa.String(length=30),
-                              existing_nullable=False)
         batch_op.add_column(sa.Column('fulfilment_status', sa.String(length=30), server_default='unfulfilled',
                                       nullable=False))
-    with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shop_order_payment_status'), ['payment_status'], unique=False)
         batch_op.create_index(batch_op.f('ix_shop_order_fulfilment_status'), ['fulfilment_status'], unique=False)
     with op.batch_alter_table('order_event', schema=None) as batch_op:
@@ -85,14 +85,11 @@ def downgrade():
     op.execute("UPDATE shop_order SET payment_status = fulfilment_status "
                "WHERE payment_status = 'paid' AND fulfilment_status <> 'unfulfilled'")
     op.execute("UPDATE order_event SET from_status = 'paid' WHERE kind = 'fulfilment' AND from_status = 'unfulfilled'")
-    with op.batch_alter_table('order_event', schema=None) as batch_op:
-        batch_op.drop_column('kind')
+    op.execute("ALTER TABLE order_event DROP COLUMN kind")
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_shop_order_fulfilment_status'))
         batch_op.drop_index(batch_op.f('ix_shop_order_payment_status'))
-    with op.batch_alter_table('shop_order', schema=None) as batch_op:
-        batch_op.drop_column('fulfilment_status')
-        batch_op.alter_column('payment_status', new_column_name='status', existing_type=sa.String(length=30),
-                              existing_nullable=False)
+    op.execute("ALTER TABLE shop_order DROP COLUMN fulfilment_status")
+    op.execute("ALTER TABLE shop_order RENAME COLUMN payment_status TO status")
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.create_index('ix_shop_order_status', ['status'], unique=False)
