@@ -42,7 +42,7 @@ def _state_is(state: str) -> ColumnElement[bool]:
 
 def order_list(filters: OrderFilter, page: int) -> Page:
     """Return a page of orders, newest first, filtered by status, delivery, Almaty dates and words."""
-    statement = select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    statement = select(Order).options(selectinload(Order.lines)).order_by(Order.created_at.desc(), Order.id.desc())
     if filters.status:
         statement = statement.where(_state_is(filters.status))
     if filters.delivery_method:

@@ -151,7 +151,8 @@ def test_a_payment_below_the_orders_total_is_flagged_for_staff(app, client):
     mark_paid(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor - 1,
                  now=utcnow())
     db.session.refresh(order)
-    assert order.payment_status == "paid" and f"Paid {order.total_minor - 1} but the order totals" in order.needs_attention
+    assert order.payment_status == "paid"
+    assert f"Paid {order.total_minor - 1} but the order totals" in order.needs_attention
 
 
 def test_a_second_refund_recorded_while_the_provider_answers_the_first_is_seen_under_the_order_lock(app):

@@ -36,7 +36,8 @@ def test_checkout_holds_the_stock_until_payment(client, now):
     check_out(client)
     assert availability([product.id], now)[product.id] == 1
     order = db.session.scalar(select(Order))
-    assert order.payment_status == "pending_payment" and order.total_minor == order.subtotal_minor + order.delivery_fee_minor
+    assert order.payment_status == "pending_payment"
+    assert order.total_minor == order.subtotal_minor + order.delivery_fee_minor
 
 
 def test_a_failed_payment_cancels_the_order_releases_the_hold_and_keeps_the_cart(client, now):
