@@ -178,7 +178,7 @@ def test_a_fully_refunded_order_still_waiting_to_be_packed_is_found(client):
     order = _paid_order(client, make_product(stock=5))
     db.session.add(Refund(order_id=order.id, amount_minor=order.total_minor))
     db.session.commit()
-    assert _problems(f"order {order.public_id}: paid but everything paid was refunded")
+    assert _problems(f"order {order.public_id}: paid, unfulfilled, but everything paid was refunded")
 
 
 @pytest.mark.parametrize("closed", ["off_sale", "cancelled", "started", "course_off_offer"])
