@@ -48,7 +48,10 @@ def test_the_buyer_can_correct_the_number_the_invoice_goes_to(tiptop_client):
     response = _kaspi_checkout(tiptop_client, make_product(stock=5))
     page = path_of(response)
     assert tiptop_client.post(page, data={"phone": "+7 777 000 11 22"}).status_code == 303
-    assert _order().phone == "+7 777 000 11 22"
+    order = _order()
+    assert order.phone == "+7 777 000 11 22"
+    assert [(e.kind, e.to_status) for e in order.events] == [("note", "pending_payment")]  # neither state moved
+    assert "+7 777 000 11 22" in order.events[0].note
     assert tiptop_client.post(page, data={"phone": "no"}).status_code == 400
 
 
