@@ -24,10 +24,10 @@ from .models import (
     Refund,
     StockMovement,
 )
-from .orders.status import PAID_STATUSES
+from .orders.status import DELIVERY_ONLY, FULFILLABLE, FULFILMENT_STATUSES, PAID_STATUSES, PAYMENT_STATUSES, PICKUP_ONLY
 
-# Paid orders still to be packed or handed over (a partial refund may have come in meanwhile).
-AWAITING_FULFILMENT = ("paid", "packed", "ready_for_pickup", "partially_refunded")
+# Fulfilment states of orders still to be packed or handed over
+AWAITING_FULFILMENT = ("unfulfilled", "packed", "ready_for_pickup")
 
 Check = Callable[[datetime], list[str]]
 
@@ -85,7 +85,7 @@ def paid_lines_sold_once(now: datetime) -> list[str]:
              .where(StockMovement.kind == "sold").group_by(StockMovement.order_line_id).subquery())
     rows = db.session.execute(
         select(Order.public_id, OrderLine.id, OrderLine.quantity, func.coalesce(sales.c.n, 0), sales.c.units,
-               Order.status, Order.needs_attention)
+               Order.payment_status, Order.needs_attention)
         .join(OrderLine, OrderLine.order_id == Order.id)
         .outerjoin(sales, sales.c.order_line_id == OrderLine.id)
         .where(OrderLine.product_id.is_not(None))
@@ -105,8 +105,8 @@ def paid_lines_sold_once(now: datetime) -> list[str]:
 def no_holds_on_closed_orders(now: datetime) -> list[str]:
     """No hold belongs to an order that is paid or cancelled."""
     rows = db.session.execute(
-        select(Order.public_id, Order.status, func.count(Hold.id)).join(Hold, Hold.order_id == Order.id)
-        .where(Order.status != "pending_payment").group_by(Order.public_id, Order.status)
+        select(Order.public_id, Order.payment_status, func.count(Hold.id)).join(Hold, Hold.order_id == Order.id)
+        .where(Order.payment_status != "pending_payment").group_by(Order.public_id, Order.payment_status)
     ).all()
     return [f"order {public_id}: {count} hold(s) left on a {status} order" for public_id, status, count in rows]
 
@@ -129,12 +129,13 @@ def paid_orders_paid_once(now: datetime) -> list[str]:
     paid = (select(Payment.order_id, func.count(Payment.id).label("n"))
             .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
     rows = db.session.execute(
-        select(Order.public_id, Order.status, func.coalesce(paid.c.n, 0)).outerjoin(paid, paid.c.order_id == Order.id)
-        .where(func.coalesce(paid.c.n, 0) != 1, Order.status.in_(PAID_STATUSES))
+        select(Order.public_id, Order.payment_status, func.coalesce(paid.c.n, 0))
+        .outerjoin(paid, paid.c.order_id == Order.id)
+        .where(func.coalesce(paid.c.n, 0) != 1, Order.payment_status.in_(PAID_STATUSES))
     ).all()
     unpaid = db.session.execute(
-        select(Order.public_id, Order.status).join(paid, paid.c.order_id == Order.id)
-        .where(Order.status.not_in(PAID_STATUSES))
+        select(Order.public_id, Order.payment_status).join(paid, paid.c.order_id == Order.id)
+        .where(Order.payment_status.not_in(PAID_STATUSES))
     ).all()
     return ([f"order {p}: {status} with {n} paid payments" for p, status, n in rows]
             + [f"order {p}: {status} but a payment for it is paid" for p, status in unpaid])
@@ -148,7 +149,7 @@ def paid_seats_enrolled(now: datetime) -> list[str]:
         select(Order.public_id, OrderLine.id, OrderLine.quantity * OrderLine.seats_per_unit,
                func.coalesce(enrolled.c.n, 0), Order.needs_attention)
         .join(OrderLine, OrderLine.order_id == Order.id).outerjoin(enrolled, enrolled.c.order_line_id == OrderLine.id)
-        .where(OrderLine.cohort_id.is_not(None), Order.status.in_(PAID_STATUSES),
+        .where(OrderLine.cohort_id.is_not(None), Order.payment_status.in_(PAID_STATUSES),
                func.coalesce(enrolled.c.n, 0) != OrderLine.quantity * OrderLine.seats_per_unit)
     ).all()
     return [f"order {p}: line {line} bought {q} seat(s) but has {n} enrolment(s)"
@@ -190,11 +191,33 @@ def refunded_orders_not_awaiting_fulfilment(now: datetime) -> list[str]:
     paid = (select(Payment.order_id, func.sum(Payment.amount_minor).label("n"))
             .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
     rows = db.session.execute(
-        select(Order.public_id, Order.status).join(refunded, refunded.c.order_id == Order.id)
-        .join(paid, paid.c.order_id == Order.id)
-        .where(Order.status.in_(AWAITING_FULFILMENT), refunded.c.n >= paid.c.n, paid.c.n > 0)
+        select(Order.public_id, Order.payment_status, Order.fulfilment_status)
+        .join(refunded, refunded.c.order_id == Order.id).join(paid, paid.c.order_id == Order.id)
+        .where(Order.payment_status.in_(FULFILLABLE), Order.fulfilment_status.in_(AWAITING_FULFILMENT),
+               refunded.c.n >= paid.c.n, paid.c.n > 0)
     ).all()
-    return [f"order {p}: {status} but everything paid was refunded" for p, status in rows]
+    return [f"order {p}: {payment}, {fulfilment}, but everything paid was refunded" for p, payment, fulfilment in rows]
+
+
+def order_states_agree(now: datetime) -> list[str]:
+    """Each order's two states are known names that fit together: only a paid order (refunded since or not) is
+    packed or handed over, the way it is handed over fits its delivery, and one with no kits stays unfulfilled."""
+    kits = select(OrderLine.order_id).where(OrderLine.product_id.is_not(None))
+    rows = db.session.execute(
+        select(Order.public_id, Order.payment_status, Order.fulfilment_status, Order.delivery_method,
+               Order.id.in_(kits))
+        .where(or_(Order.payment_status.not_in(PAYMENT_STATUSES), Order.fulfilment_status.not_in(FULFILMENT_STATUSES),
+                   Order.fulfilment_status != "unfulfilled"))
+    ).all()
+    problems = []
+    for public_id, payment, fulfilment, method, has_kits in rows:
+        wrong_way = fulfilment in (PICKUP_ONLY if method != "pickup" else DELIVERY_ONLY)
+        if payment not in PAYMENT_STATUSES or fulfilment not in FULFILMENT_STATUSES:
+            problems.append(f"order {public_id}: unknown state {payment}, {fulfilment}")
+        elif payment not in PAID_STATUSES or not has_kits or wrong_way:
+            problems.append(f"order {public_id}: {fulfilment} but {payment}, {method}, "
+                            f"{'with' if has_kits else 'without'} kits")
+    return problems
 
 
 def no_holds_on_closed_items(now: datetime) -> list[str]:
@@ -260,6 +283,7 @@ def discounts_within_line_totals(now: datetime) -> list[str]:
 CHECKS: list[Check] = [stock_matches_ledger, holds_within_stock, seats_within_capacity, paid_lines_sold_once,
                        no_holds_on_closed_orders, refunds_within_payments, paid_orders_paid_once, paid_seats_enrolled,
                        returns_within_sales, no_learners_in_cancelled_cohorts, refunded_orders_not_awaiting_fulfilment,
+                       order_states_agree,
                        no_holds_on_closed_items, order_totals_add_up, promo_uses_within_limits,
                        discounts_within_line_totals]
 

@@ -10,7 +10,7 @@ from .clock import to_local
 from .i18n import LANGUAGE_NAMES, current_locale
 from .media.storage import upload_url
 from .money import format_money
-from .orders.status import status_label
+from .orders.status import shows_fulfilment, status_label
 from .pages.buying import HowToBuy, how_to_buy
 from .pages.details import shop_details
 from .pages.markup import page_html
@@ -67,7 +67,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,
-                                 order_status_label=status_label, provider_name=provider_name,
+                                 order_status_label=status_label, shows_fulfilment=shows_fulfilment,
+                                 provider_name=provider_name,
                                  payment_method_name=lambda code: str(METHOD_NAMES.get(code, code)),
                                  shop_details=shop_details, how_to_buy=buying_terms, INFO_PAGES=PAGE_TITLES,
                                  upload_url=upload_url)

@@ -18,7 +18,7 @@ def paid_order(app, product=None, quantity: int = 1, *, cohort=None, delivery: s
     client.post(path_of(response), data={"outcome": "pay"})
     order = db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
     db.session.refresh(order)
-    assert order.status == "paid", order.needs_attention
+    assert order.payment_status == "paid", order.needs_attention
     return order
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..clock import to_local
 from ..errors import NotFound
@@ -47,7 +48,7 @@ def _customers() -> dict[str, Customer]:
     for key, name, phone, count, paid, last in db.session.execute(
         select(email, func.max(Order.full_name), func.max(Order.phone), func.count(Order.id),
                func.coalesce(func.sum(Order.total_minor), 0), func.max(Order.created_at))
-        .where(Order.status.in_(PAID_STATUSES)).group_by(email)
+        .where(Order.payment_status.in_(PAID_STATUSES)).group_by(email)
     ):
         found[key] = Customer(key, name, phone, count, paid, last_order_at=last)
     for key, refunded in db.session.execute(
@@ -101,7 +102,8 @@ def customer_file(email: str) -> CustomerFile:
     owner = [func.lower(Order.email) == key]
     if customer.user is not None:
         owner.append(Order.user_id == customer.user.id)
-    orders = db.session.scalars(select(Order).where(or_(*owner)).order_by(Order.created_at.desc())).all()
+    orders = db.session.scalars(select(Order).where(or_(*owner)).options(selectinload(Order.lines))
+                                .order_by(Order.created_at.desc())).all()
     enrolments = db.session.scalars(select(Enrolment).where(func.lower(Enrolment.email) == key)
                                     .order_by(Enrolment.created_at.desc())).all()
     return CustomerFile(customer, list(orders), list(enrolments))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..clock import to_local
 from ..extensions import db
 from ..models import Order, OrderLine, Refund
-from ..orders.status import PAID_STATUSES
+from ..orders.status import FULFILLABLE, PAID_STATUSES
 from .cohorts import CohortRow, upcoming_fill
 from .orders import almaty_day_start
 from .stock import StockLevel, low_stock
@@ -60,7 +60,7 @@ def daily_revenue(start_day: date, end_day: date) -> dict[date, int]:
     """Return revenue per Almaty day from ``start_day`` to ``end_day`` inclusive (days without sales are 0)."""
     rows = db.session.execute(
         select(Order.paid_at, Order.total_minor)
-        .where(Order.status.in_(PAID_STATUSES), Order.paid_at >= almaty_day_start(start_day),
+        .where(Order.payment_status.in_(PAID_STATUSES), Order.paid_at >= almaty_day_start(start_day),
                Order.paid_at < almaty_day_start(end_day + timedelta(days=1)))
     ).all()
     days = {start_day + timedelta(days=n): 0 for n in range((end_day - start_day).days + 1)}
@@ -87,10 +87,12 @@ def bar_chart(series: dict[date, int]) -> Chart:
 
 
 def orders_to_pack(limit: int = 20) -> list[Order]:
-    """Return paid orders with kits that nobody has packed yet, oldest first."""
+    """Return paid (or partly refunded) orders with kits that nobody has packed yet, oldest first."""
     with_kits = select(OrderLine.order_id).where(OrderLine.product_id.is_not(None))
-    return list(db.session.scalars(select(Order).where(Order.status == "paid", Order.id.in_(with_kits))
-                                   .order_by(Order.paid_at, Order.id).limit(limit)))
+    return list(db.session.scalars(
+        select(Order).where(Order.payment_status.in_(FULFILLABLE), Order.fulfilment_status == "unfulfilled",
+                            Order.id.in_(with_kits))
+        .order_by(Order.paid_at, Order.id).limit(limit)))
 
 
 def dashboard(now: datetime) -> Dashboard:

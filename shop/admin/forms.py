@@ -24,7 +24,7 @@ from wtforms.widgets import HiddenInput
 from ..clock import ALMATY
 from ..forms import IntegerField, RadioField, SelectField, ShopForm, choice_id
 from ..models.course import TOPICS
-from ..models.order import STATUSES
+from ..models.order import FULFILMENT_STATUSES, PAYMENT_STATUSES
 from ..money import AmountError, parse_tenge
 from ..orders.status import STATUS_LABELS
 
@@ -221,8 +221,11 @@ class OrderFilterForm(ShopForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), validators=[Optional()],
-                         choices=choices({"": _l("Any status"), **{s: STATUS_LABELS[s] for s in STATUSES}}))
+    # Either state: "paid" lists paid orders however far they got, "shipped" shipped ones however refunded
+    status = SelectField(_l("Status"), validators=[Optional()], choices=choices({
+        "": _l("Any status"), "to_pack": _l("To pack (paid, not packed yet)"),
+        **{s: _l("Payment: %(state)s", state=STATUS_LABELS[s]) for s in PAYMENT_STATUSES},
+        **{s: _l("Delivery: %(state)s", state=STATUS_LABELS[s]) for s in FULFILMENT_STATUSES}}))
     delivery_method = SelectField(_l("Delivery"), validators=[Optional()], choices=choices(
         {"": _l("Any delivery"), "pickup": _l("Pickup"), "courier": _l("Courier"), "post": _l("Post")}))
     date_from = DateField(_l("From"), validators=[Optional(), _sensible_year])

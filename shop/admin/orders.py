@@ -2,15 +2,16 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import ALMATY
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Enrolment, Order, OrderEvent, Payment, Refund, StockMovement
+from ..models import Enrolment, Order, OrderEvent, OrderLine, Payment, Refund, StockMovement
 from ..orders.numbers import parse_order_number
 from ..orders.refunds import refunded_total
+from ..orders.status import FULFILLABLE, FULFILMENT_STATUSES
 from .paging import Page, paginate
 
 
@@ -28,11 +29,22 @@ def almaty_day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=ALMATY).astimezone(UTC)
 
 
+def _state_is(state: str) -> ColumnElement[bool]:
+    """Return the condition an order's payment or fulfilment state meets ("to_pack": paid, kits not packed)."""
+    if state == "to_pack":
+        kits = select(OrderLine.order_id).where(OrderLine.product_id.is_not(None))
+        return and_(Order.payment_status.in_(FULFILLABLE), Order.fulfilment_status == "unfulfilled",
+                    Order.id.in_(kits))
+    if state in FULFILMENT_STATUSES:
+        return Order.fulfilment_status == state
+    return Order.payment_status == state
+
+
 def order_list(filters: OrderFilter, page: int) -> Page:
     """Return a page of orders, newest first, filtered by status, delivery, Almaty dates and words."""
-    statement = select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    statement = select(Order).options(selectinload(Order.lines)).order_by(Order.created_at.desc(), Order.id.desc())
     if filters.status:
-        statement = statement.where(Order.status == filters.status)
+        statement = statement.where(_state_is(filters.status))
     if filters.delivery_method:
         statement = statement.where(Order.delivery_method == filters.delivery_method)
     if filters.date_from:

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Order, StaffNote
 from ..orders.fulfilment import advance_fulfilment, next_moves
 from ..orders.refund_lines import refunded_units
+from ..orders.status import FULFILLABLE
 from .notes import order_notes
 
 BATCH_LIMIT = 200  # more than a farm packs in a day; the rest come in the next batch
@@ -38,8 +39,8 @@ def packing_slip(order_id: int) -> Slip:
 def orders_to_pack(limit: int = BATCH_LIMIT) -> list[Slip]:
     """Return the slips of the paid orders with kits that may be marked packed now, oldest payment first."""
     orders = db.session.scalars(
-        select(Order).options(selectinload(Order.lines), selectinload(Order.events))
-        .where(Order.status.in_(("paid", "partially_refunded")))
+        select(Order).options(selectinload(Order.lines))
+        .where(Order.payment_status.in_(FULFILLABLE), Order.fulfilment_status == "unfulfilled")
         .order_by(Order.paid_at, Order.id)).all()
     waiting = [order for order in orders if "packed" in next_moves(order)][:limit]
     notes: dict[int, list[StaffNote]] = {order.id: [] for order in waiting}
@@ -47,7 +48,7 @@ def orders_to_pack(limit: int = BATCH_LIMIT) -> list[Slip]:
         for note in db.session.scalars(select(StaffNote).where(StaffNote.order_id.in_(notes))
                                        .order_by(StaffNote.id)):
             notes[note.order_id].append(note)
-    return [Slip(order, notes[order.id], refunded_units(order) if order.status != "paid" else {})
+    return [Slip(order, notes[order.id], refunded_units(order) if order.payment_status != "paid" else {})
             for order in waiting]
 
 

@@ -75,7 +75,7 @@ def payment_state(line: RosterLine) -> str:
     """Say in words how the learner's seat was paid."""
     if line.order is None:
         return _("No order (added by staff)")
-    return status_label(line.order.status)
+    return status_label(line.order.payment_status)
 
 
 def _local(moment: datetime) -> str:

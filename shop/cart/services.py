@@ -322,7 +322,7 @@ def _count_own_unpaid_holds(cart_id: int, now: datetime, stock: dict[int, int], 
     """
     rows = db.session.execute(
         select(Hold.product_id, Hold.cohort_id, func.sum(Hold.quantity)).join(Order, Order.id == Hold.order_id)
-        .where(Order.cart_id == cart_id, Order.status == "pending_payment", Hold.expires_at > now,
+        .where(Order.cart_id == cart_id, Order.payment_status == "pending_payment", Hold.expires_at > now,
                Hold.waitlist_entry_id.is_(None))
         .group_by(Hold.product_id, Hold.cohort_id)
     ).all()

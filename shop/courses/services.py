@@ -237,7 +237,7 @@ class RosterLine:
 
     @property
     def payment_status(self) -> str:
-        return self.order.status if self.order else ""
+        return self.order.payment_status if self.order else ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Orders with their frozen lines and the history of their status."""
+"""Orders with their frozen lines and the history of their two states (payment and fulfilment)."""
 import secrets
 from datetime import datetime
 
@@ -9,10 +9,10 @@ from ..database import UTCDateTime
 from ..extensions import db
 from .common import CreatedAt, Minor
 
-STATUSES = (
-    "pending_payment", "paid", "packed", "shipped", "delivered", "ready_for_pickup", "picked_up",
-    "cancelled", "refunded", "partially_refunded",
-)
+# An order has two states, each moving on its own: whether it is paid, and how far its kits got to the buyer.
+PAYMENT_STATUSES = ("pending_payment", "paid", "partially_refunded", "refunded", "cancelled")
+FULFILMENT_STATUSES = ("unfulfilled", "packed", "shipped", "delivered", "ready_for_pickup", "picked_up")
+EVENT_KINDS = ("payment", "fulfilment", "note")
 DELIVERY_METHODS = ("pickup", "courier", "post")
 ORDER_NUMBERS = (1_000_000, 9_999_999)  # seven digits, read over the phone
 
@@ -56,7 +56,10 @@ class Order(CreatedAt, db.Model):
     promo_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
     total_minor: Mapped[Minor]
     currency: Mapped[str] = mapped_column(String(3), default="KZT")
-    status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
+    payment_status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
+    # Orders with nothing to deliver (course seats only) stay unfulfilled
+    fulfilment_status: Mapped[str] = mapped_column(String(30), default="unfulfilled", server_default="unfulfilled",
+                                                   index=True)
     payment_provider: Mapped[str] = mapped_column(String(20), default="dummy")
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     tracking_number: Mapped[str] = mapped_column(String(100), default="")
@@ -118,10 +121,11 @@ class OrderLine(db.Model):
 
 
 class OrderEvent(CreatedAt, db.Model):
-    """A change of an order's status: from, to, who and when."""
+    """A change of one of an order's states (``kind``: payment or fulfilment), or a note: from, to, who and when."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="payment", server_default="payment")
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str] = mapped_column(String(30))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

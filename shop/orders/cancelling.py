@@ -58,7 +58,7 @@ def cancel_unpaid(public_id: str, *, provider: str, reference: str, now: datetim
                                                           Payment.reference == reference))
         if payment is not None and payment.status == "paid":
             return order
-        if order.status == "pending_payment":
+        if order.payment_status == "pending_payment":
             cancel_order(order, now=now, note=note or event_type,
                          payment_status="failed" if "failed" in event_type else "expired")
         elif payment is not None and payment.status == "pending":

@@ -34,7 +34,7 @@ def expire_orders(now: datetime) -> Expired:
         holds = release_expired_holds(now)
         still_held = set(db.session.scalars(select(Hold.order_id).where(Hold.order_id.in_(touched)).distinct()))
         orders = db.session.scalars(
-            select(Order).where(Order.id.in_(touched - still_held), Order.status == "pending_payment")
+            select(Order).where(Order.id.in_(touched - still_held), Order.payment_status == "pending_payment")
             .order_by(Order.id)
         ).all()
         closed = []

@@ -1,5 +1,7 @@
 """Fulfilment: packing an order and handing it over (shipped with a tracking number and delivered, or ready
 for pickup and picked up), one step at a time, each step recorded, audited and told to the buyer.
+
+Fulfilment is the order's second state, beside its payment: a refund moves the payment, never this.
 """
 from datetime import datetime
 
@@ -12,10 +14,7 @@ from ..extensions import db
 from ..models import Order
 from .locking import lock_order
 from .notify import queue_status_email
-from .status import FULFILMENT_STATUSES, STAFF_MOVES, TRANSITIONS, change_status
-
-_PICKUP_ONLY = {"ready_for_pickup", "picked_up"}
-_DELIVERY_ONLY = {"shipped", "delivered"}
+from .status import DELIVERY_ONLY, PICKUP_ONLY, change_status, fulfilment_moves
 
 
 class TrackingNeeded(ShopError):
@@ -23,23 +22,13 @@ class TrackingNeeded(ShopError):
     message = _l("Enter the tracking number of the parcel before marking it shipped.")
 
 
-def fulfilment_progress(order: Order) -> str:
-    """Return how far packing and handing over got ("paid" before either), whatever refunds came since."""
-    if order.status != "partially_refunded":
-        return order.status
-    for event in reversed(order.events):
-        if event.to_status in FULFILMENT_STATUSES:
-            return event.to_status
-    return "paid"
-
-
 def next_moves(order: Order) -> list[str]:
-    """Return the fulfilment steps staff may take next with this order, for its way of delivery."""
+    """Return the fulfilment steps staff may take next with this order, by both its states and its way of
+    delivery (none for an order with nothing to deliver)."""
     if not order.needs_delivery:
         return []
-    skip = _DELIVERY_ONLY if order.delivery_method == "pickup" else _PICKUP_ONLY
-    allowed = TRANSITIONS.get(order.status, set())
-    return [move for move in STAFF_MOVES.get(fulfilment_progress(order), []) if move not in skip and move in allowed]
+    skip = DELIVERY_ONLY if order.delivery_method == "pickup" else PICKUP_ONLY
+    return [move for move in fulfilment_moves(order.payment_status, order.fulfilment_status) if move not in skip]
 
 
 def advance_fulfilment(order_id: int, to_status: str, *, tracking_number: str = "", note: str = "",
@@ -56,7 +45,7 @@ def advance_fulfilment(order_id: int, to_status: str, *, tracking_number: str = 
             if order.delivery_method == "post" and not tracking:
                 raise TrackingNeeded()
             order.tracking_number = tracking
-        from_status = order.status
+        from_status = order.fulfilment_status
         change_status(order, to_status, now=now, actor_id=actor_id, note=note.strip())
         db.session.flush()
         queue_status_email(order, dedupe_key=f"order-status:{order.id}:{order.events[-1].id}")

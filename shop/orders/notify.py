@@ -80,6 +80,8 @@ def tell_buyer_of_receipt(order: Order, receipt: FiscalReceipt) -> None:
 
 
 def queue_status_email(order: Order, *, dedupe_key: str, refund_minor: int = 0) -> None:
-    """Tell the buyer their order's new status (and a refund's amount), with the signed link to its page."""
+    """Tell the buyer their order's new state (its payment's after a refund and the amount, else how far its
+    kits got), with the signed link to its page."""
+    state = order.payment_status if refund_minor else order.fulfilment_status
     queue_email(order.email, "order_status", locale=order.locale, dedupe_key=dedupe_key, order=order,
-                link=_order_link(order), refund_minor=refund_minor)
+                link=_order_link(order), refund_minor=refund_minor, state=state)

@@ -78,7 +78,7 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
         if not record_provider_event(event_id, event_type, provider):
             return None
         order = lock_order(public_id=public_id)
-        if order is None or order.status in PAID_STATUSES:
+        if order is None or order.payment_status in PAID_STATUSES:
             return order
         same_page = Payment.reference == reference if reference is not None else Payment.reference.is_not(None)
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.provider == provider,
@@ -129,7 +129,7 @@ def check_payment(public_id: str, *, amount_minor: int, currency: str, now: date
         order = lock_order(public_id=public_id)
         if order is None:
             return "unknown"
-        if order.status != "pending_payment":
+        if order.payment_status != "pending_payment":
             return "closed"
         if amount_minor != order.total_minor or currency != order.currency:
             return "amount"

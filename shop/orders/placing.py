@@ -18,12 +18,13 @@ from ..database import is_postgres, unit_of_work
 from ..errors import CohortClosed, CohortFull, EmptyCart, NotFound, OutOfStock, ShopError
 from ..extensions import db
 from ..inventory.services import closed_reason, hold_seats, hold_stock, lock_rows
-from ..models import Cart, Hold, Order, OrderEvent, OrderLine, Payment, User
+from ..models import Cart, Hold, Order, OrderLine, Payment, User
 from ..pages.services import consent_given, require_consent
 from ..promo.services import Quote, quote, redeem
 from ..settings import CheckoutRules
 from .cancelling import cancel_order
 from .numbers import add_numbered
+from .status import add_note
 
 
 class NoLongerSold(ShopError):
@@ -114,7 +115,7 @@ def _replace_unpaid_orders(cart: Cart, now: datetime) -> tuple[list[Payment], se
     Their freed seats are passed on only after the new order took what it needs again.
     """
     stale = db.session.scalars(
-        select(Order).where(Order.cart_id == cart.id, Order.status == "pending_payment").order_by(Order.id)
+        select(Order).where(Order.cart_id == cart.id, Order.payment_status == "pending_payment").order_by(Order.id)
     ).all()
     payments, cohort_ids = [], set()
     for order in stale:
@@ -211,7 +212,8 @@ def _check_buyer_holds(cart: Cart, buyer: BuyerDetails, user: User | None, units
         same_buyer.append(Order.client_ip == buyer.client_ip[:45])
     rows = db.session.execute(
         select(Hold.order_id, func.sum(Hold.quantity)).join(Order, Order.id == Hold.order_id)
-        .where(Hold.expires_at > now, Order.status == "pending_payment", Order.cart_id != cart.id, or_(*same_buyer))
+        .where(Hold.expires_at > now, Order.payment_status == "pending_payment", Order.cart_id != cart.id,
+               or_(*same_buyer))
         .group_by(Hold.order_id)
     ).all()
     held = sum(quantity for _order_id, quantity in rows)
@@ -258,10 +260,9 @@ def change_kaspi_phone(order_id: int, phone: str, *, now: datetime) -> Order:
     """Correct the number a Kaspi invoice goes to, while the order waits for it; recorded in its history."""
     with unit_of_work():
         order = db.session.get(Order, order_id)
-        if order is None or order.status != "pending_payment":
+        if order is None or order.payment_status != "pending_payment":
             raise NotFound()
         if phone.strip() != order.phone:
-            order.events.append(OrderEvent(from_status=order.status, to_status=order.status, created_at=now,
-                                           note=f"Kaspi number changed from {order.phone} to {phone.strip()}"))
+            add_note(order, f"Kaspi number changed from {order.phone} to {phone.strip()}", now=now)
             order.phone = phone.strip()[:40]
     return order

@@ -28,7 +28,7 @@ from .events import record_provider_event
 from .locking import lock_order
 from .notify import queue_status_email
 from .refund_lines import ReturnedItem, everything_left, items_to_refund, record_refund_lines
-from .status import FULFILMENT_STATUSES, PAID_STATUSES, change_status
+from .status import PAID_STATUSES, change_status
 
 logger = logging.getLogger("shop.refunds")
 
@@ -47,17 +47,18 @@ def refunded_total(order: Order) -> int:
 
 
 def settle_refund_status(order: Order, *, now: datetime, actor_id: int | None = None) -> None:
-    """Move the order to refunded or partially refunded to match its refunds (only flushes)."""
+    """Move the order's payment state to refunded or partially refunded to match its refunds (only flushes);
+    its fulfilment state stays as it is: a parcel that left has left."""
     total = refunded_total(order)
     target = "refunded" if total >= order.total_minor else "partially_refunded" if total else None
-    if target and order.status != target:
+    if target and order.payment_status != target:
         change_status(order, target, now=now, actor_id=actor_id)
 
 
 def _paid_payment(order: Order) -> Payment:
     payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.status == "paid")
                                 .order_by(Payment.id.desc()).limit(1))
-    if payment is None or order.status not in PAID_STATUSES:
+    if payment is None or order.payment_status not in PAID_STATUSES:
         raise NothingToRefund()
     return payment
 
@@ -207,7 +208,7 @@ def _record(request: RefundRequest, payment_id: int, reference: str, items: list
         _check_restock(order, request.restock_lines)
         _restock_lines(order, request.restock_lines, actor_id=actor_id, now=now)
         settle_refund_status(order, now=now, actor_id=actor_id)
-        if (order.status == "refunded" or request.cancel_seats) and any(line.cohort_id for line in order.lines):
+        if (order.payment_status == "refunded" or request.cancel_seats) and any(line.cohort_id for line in order.lines):
             cancel_enrolments_for_order(order, now=now, actor_id=actor_id)
         queue_status_email(order, dedupe_key=f"refund:{refund.id}", refund_minor=refund.amount_minor)
         record(actor_id, "order.refund", f"order:{order.public_id}", now=now, amount_minor=refund.amount_minor,
@@ -264,7 +265,7 @@ def record_provider_refund(*, public_id: str, payment_intent: str, now: datetime
                                     .order_by(Payment.status != "paid", Payment.id.desc()).limit(1))
         if payment is None:
             return None
-        if order.status not in PAID_STATUSES or payment.status != "paid":
+        if order.payment_status not in PAID_STATUSES or payment.status != "paid":
             early = payment.refunded_at_provider_minor or 0
             payment.refunded_at_provider_minor = (early + refund_amount if refund_amount is not None
                                                   else max(early, amount_refunded or 0))
@@ -288,9 +289,9 @@ def apply_provider_refund(order: Order, payment: Payment, amount_refunded: int, 
                           reason=f"Refunded at {payment.provider}", created_at=now,
                           reference=reference if reference and not _known_refund(reference) else None))
     db.session.flush()
-    never_packed = not any(event.to_status in FULFILMENT_STATUSES for event in order.events)
+    never_packed = order.fulfilment_status == "unfulfilled"
     settle_refund_status(order, now=now)
-    if order.status != "refunded":
+    if order.payment_status != "refunded":
         return
     if never_packed:
         restock_unshipped(order, now=now, reason="Refunded at the provider before packing")

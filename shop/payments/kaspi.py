@@ -44,7 +44,7 @@ def awaiting_kaspi() -> list[AwaitingKaspi]:
     until = select(func.min(Hold.expires_at)).where(Hold.order_id == Order.id).scalar_subquery()
     rows = db.session.execute(
         select(Order, Payment, until.label("until")).join(Payment, Payment.order_id == Order.id)
-        .where(Order.status == "pending_payment", Payment.provider == PROVIDER, Payment.status == "pending")
+        .where(Order.payment_status == "pending_payment", Payment.provider == PROVIDER, Payment.status == "pending")
         .order_by(until.is_(None), until, Order.id)
     ).all()
     return [AwaitingKaspi(order, payment, holds_until) for order, payment, holds_until in rows]
@@ -59,7 +59,7 @@ def confirm_kaspi_payment(order_id: int, transaction: str, *, actor_id: int, now
     event_id = f"{PROVIDER}:pay:{transaction}"
     if db.session.get(ProcessedEvent, event_id) is not None:
         raise KaspiTransactionUsed()
-    if order.payment_provider != PROVIDER or order.status not in ("pending_payment", "cancelled"):
+    if order.payment_provider != PROVIDER or order.payment_status not in ("pending_payment", "cancelled"):
         raise NotAwaitingKaspi()  # a late payment of a lapsed order is still taken, while stock lasts
     paid = mark_paid(order.public_id, provider=PROVIDER, reference=None, payment_intent=transaction,
                      amount_minor=order.total_minor, now=now, event_id=event_id, event_type="staff_confirmed",
@@ -75,7 +75,7 @@ def cancel_kaspi_order(order_id: int, *, actor_id: int, now: datetime) -> Order:
         order = lock_order(order_id=order_id)
         if order is None:
             raise NotFound()
-        if order.payment_provider != PROVIDER or order.status != "pending_payment":
+        if order.payment_provider != PROVIDER or order.payment_status != "pending_payment":
             raise NotAwaitingKaspi()
         cancel_order(order, now=now, note="Kaspi invoice not paid", actor_id=actor_id)
         record(actor_id, "order.kaspi_cancel", f"order:{order.public_id}", now=now)

@@ -45,7 +45,7 @@ def settle_late_payments(now: datetime, gateways: Callable[[str], Gateway]) -> i
     expiring = select(Hold.order_id).where(Hold.expires_at <= now, Hold.order_id.is_not(None))
     due = db.session.execute(
         select(Payment.provider, Payment.reference, Order.public_id).join(Order, Order.id == Payment.order_id)
-        .where(Payment.status == "pending", Order.status == "pending_payment", Order.id.in_(expiring))
+        .where(Payment.status == "pending", Order.payment_status == "pending_payment", Order.id.in_(expiring))
         .order_by(Payment.id)
     ).all()
     db.session.rollback()  # no transaction stays open while a provider is asked

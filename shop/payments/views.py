@@ -70,7 +70,7 @@ def success():
     if order is None or order.public_id not in session.get("orders", []):
         abort(404)
     payment = _latest_payment(order)
-    if order.status == "pending_payment" and payment is not None and payment.provider in ASKABLE:
+    if order.payment_status == "pending_payment" and payment is not None and payment.provider in ASKABLE:
         try:
             settle_from_provider(payment.reference, order.public_id, gateway_for(payment.provider), now=utcnow())
         except PaymentFailed:
@@ -129,7 +129,7 @@ def dummy_page(reference: str):
 @bp.post("/pay/test/<reference>")
 def dummy_decide(reference: str):
     payment, order = _dummy_payment(reference)
-    if payment.status != "pending" or order.status != "pending_payment":
+    if payment.status != "pending" or order.payment_status != "pending_payment":
         flash(_("This payment page is closed."), "error")
         return redirect(url_for("orders.detail", public_id=order.public_id), 303)
     if request.form.get("outcome") == "pay":

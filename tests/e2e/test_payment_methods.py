@@ -89,7 +89,7 @@ def test_a_buyer_pays_by_card_on_tiptops_page_and_finds_the_fiscal_receipt_on_th
         public_id = re.search(r"/orders/([\w-]+)", page.url).group(1)
         with shop.app.app_context():
             order = db.session.scalar(select(Order).where(Order.public_id == public_id))
-            assert order.payment_provider == "tiptoppay" and order.status == "paid"
+            assert order.payment_provider == "tiptoppay" and order.payment_status == "paid"
             assert db.session.scalar(select(FiscalReceipt.kind).where(FiscalReceipt.order_id == order.id)) == "sale"
             db.session.remove()
         _only_the_shop_and(page, tiptop.base_url)

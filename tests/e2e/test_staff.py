@@ -70,6 +70,8 @@ def test_staff_receive_stock_ship_an_order_refund_part_and_see_the_chart(open_pa
     expect(page.locator("main")).to_contain_text("through test payments")
     page.locator("form.confirm-step button[type=submit]").click()
     expect(page.locator("main")).to_contain_text("Partially refunded")
+    expect(page.locator(".title-row .status-partially_refunded")).to_be_visible()
+    expect(page.locator(".title-row .status-shipped")).to_be_visible()  # the refund hides no parcel
 
     page.goto("/en/admin/")
     expect(page.locator("svg.bar-chart rect").first).to_be_attached()

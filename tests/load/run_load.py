@@ -260,7 +260,8 @@ def report(env: dict, database_url: str, elapsed: float, arrivals: list[tuple[st
     print("answers: " + ", ".join(f"{key}: {count}" for key, count in sorted(stats.items(), key=str)))
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        paid_ids = set(connection.execute(text("SELECT public_id FROM shop_order WHERE status = 'paid'")).scalars())
+        paid_ids = set(connection.execute(
+            text("SELECT public_id FROM shop_order WHERE payment_status = 'paid'")).scalars())
         sold = connection.execute(text("SELECT -coalesce(sum(delta), 0) FROM stock_movement WHERE kind='sold'"))\
             .scalar()
         queued = dict(connection.execute(text("SELECT id, created_at FROM outbox_message")).all())

@@ -1,5 +1,7 @@
 """Moving orders on: only the next allowed statuses for their delivery, a tracking number to ship, an e-mail each
 time."""
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -27,9 +29,11 @@ def test_a_courier_order_goes_paid_packed_shipped_delivered(app, now):
     advance_fulfilment(order.id, "shipped", tracking_number="CR-778", actor_id=staff.id, now=now)
     advance_fulfilment(order.id, "delivered", actor_id=staff.id, now=now)
     order = db.session.get(Order, order.id)
-    assert order.status == "delivered" and order.tracking_number == "CR-778"
-    assert [(e.to_status, e.actor_id) for e in order.events][-3:] == [("packed", staff.id), ("shipped", staff.id),
-                                                                      ("delivered", staff.id)]
+    assert (order.payment_status, order.fulfilment_status) == ("paid", "delivered")
+    assert order.tracking_number == "CR-778"
+    assert [(e.kind, e.from_status, e.to_status, e.actor_id) for e in order.events][-3:] == [
+        ("fulfilment", "unfulfilled", "packed", staff.id), ("fulfilment", "packed", "shipped", staff.id),
+        ("fulfilment", "shipped", "delivered", staff.id)]
     assert next_moves(order) == []
 
 
@@ -50,7 +54,8 @@ def test_skipping_a_step_or_pressing_a_status_staff_do_not_set_is_refused(app, n
     with pytest.raises(InvalidTransition):
         advance_fulfilment(order.id, target, tracking_number="T-1", actor_id=None, now=now)
     db.session.expire_all()
-    assert db.session.get(Order, order.id).status == "paid"
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.fulfilment_status) == ("paid", "unfulfilled")
     assert _status_mail(order) == []
 
 
@@ -85,9 +90,30 @@ def test_after_a_partial_refund_packing_carries_on_where_it_was(app, now):
     refund_order(RefundRequest(order.id, 300000, "One box broken", {}), gateway=RecordingGateway(), actor_id=None,
                  now=now)
     order = db.session.get(Order, order.id)
-    assert order.status == "partially_refunded" and next_moves(order) == ["shipped"]
+    assert (order.payment_status, order.fulfilment_status) == ("partially_refunded", "packed")
+    assert next_moves(order) == ["shipped"]
     advance_fulfilment(order.id, "shipped", tracking_number="C-1", actor_id=None, now=now)
-    assert db.session.get(Order, order.id).status == "shipped"
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.fulfilment_status) == ("partially_refunded", "shipped")
+
+
+def test_a_partial_refund_after_shipping_keeps_the_order_shipped(app, now):
+    from shop.orders.refunds import RefundRequest, refund_order
+
+    order = paid_order(app, make_product(stock=5, price=300000), 2)
+    advance_fulfilment(order.id, "packed", actor_id=None, now=now)
+    advance_fulfilment(order.id, "shipped", tracking_number="C-1", actor_id=None, now=now)
+    refund_order(RefundRequest(order.id, 300000, "One box broken", {}), gateway=RecordingGateway(), actor_id=None,
+                 now=now)
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.fulfilment_status) == ("partially_refunded", "shipped")
+    assert next_moves(order) == ["delivered"]
+    assert [(e.kind, e.to_status) for e in order.events][-2:] == [("fulfilment", "shipped"),
+                                                                  ("payment", "partially_refunded")]
+    refund_order(RefundRequest(order.id, order.total_minor - 300000, "The rest too", {}), gateway=RecordingGateway(),
+                 actor_id=None, now=now)
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.fulfilment_status) == ("refunded", "shipped") and next_moves(order) == []
 
 
 def test_status_changes_are_in_the_audit_log(app, now):
@@ -96,6 +122,7 @@ def test_status_changes_are_in_the_audit_log(app, now):
     advance_fulfilment(order.id, "packed", actor_id=staff.id, now=now)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.status"))
     assert entry.actor_id == staff.id and entry.target == f"order:{order.public_id}"
+    assert json.loads(entry.details)["status"] == ["unfulfilled", "packed"]
 
 
 def test_the_order_list_filters_by_status_delivery_and_words(app, now):
@@ -103,6 +130,8 @@ def test_the_order_list_filters_by_status_delivery_and_words(app, now):
     pickup = paid_order(app, make_product(stock=5), 1, delivery="pickup", email="dana@example.kz")
     advance_fulfilment(pickup.id, "packed", actor_id=None, now=now)
     assert [o.id for o in order_list(OrderFilter(status="packed"), 1).items] == [pickup.id]
+    assert [o.id for o in order_list(OrderFilter(status="to_pack"), 1).items] == [courier.id]
+    assert {o.id for o in order_list(OrderFilter(status="paid"), 1).items} == {courier.id, pickup.id}
     assert [o.id for o in order_list(OrderFilter(delivery_method="courier"), 1).items] == [courier.id]
     assert [o.id for o in order_list(OrderFilter(query="AIGERIM"), 1).items] == [courier.id]
     assert order_list(OrderFilter(date_from=now.date().replace(year=now.year + 1)), 1).items == []

@@ -32,7 +32,7 @@ def test_a_partial_refund_goes_through_the_provider_and_is_recorded_once(app):
     assert gateway.calls == [(gateway.calls[0][0], 300000, f"refund-{order.public_id}-0-300000")]
     assert gateway.in_transaction == [False]
     db.session.refresh(order)
-    assert order.status == "partially_refunded"
+    assert order.payment_status == "partially_refunded"
     assert [(r.amount_minor, r.reference, r.actor_id) for r in _refunds(order)] == [
         (300000, refund.reference, staff.id)]
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.refund")) == "order.refund"
@@ -54,7 +54,7 @@ def test_refunds_together_never_exceed_what_was_paid(app):
         _refund(order, order.total_minor - 200000 + 1, gateway)
     _refund(order, order.total_minor - 200000, gateway)
     db.session.refresh(order)
-    assert order.status == "refunded" and refunded_total(order) == order.total_minor
+    assert order.payment_status == "refunded" and refunded_total(order) == order.total_minor
     with pytest.raises(RefundTooLarge):
         _refund(order, 1, gateway)
     assert len(gateway.calls) == 2
@@ -81,7 +81,7 @@ def test_a_provider_failure_records_nothing(app):
     with pytest.raises(PaymentFailed):
         _refund(order, 1000, RecordingGateway(fail=PaymentFailed()), restock={order.lines[0].id: 1})
     db.session.refresh(order)
-    assert order.status == "paid" and _refunds(order) == []
+    assert order.payment_status == "paid" and _refunds(order) == []
     returned = select(func.count()).select_from(StockMovement).where(StockMovement.kind == "returned")
     assert db.session.scalar(returned) == 0
 

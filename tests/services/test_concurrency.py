@@ -55,7 +55,7 @@ def test_the_same_race_through_the_dummy_provider_sells_exactly_the_stock(app, n
     results = run_at_once(app, buy_and_pay, BUYERS)
     assert sum(result == 303 for result in results) == 5
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(Order.id)).where(Order.status == "paid")) == 5
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.payment_status == "paid")) == 5
     assert db.session.get(Product, product_id).on_hand == 0
 
 
@@ -68,6 +68,6 @@ def test_a_double_clicked_checkout_leaves_one_unpaid_order_holding_the_cart(app,
         return place_order(db.session.get(Cart, cart_id), BUYER, user=None, now=utcnow(), hold_minutes=30)[0].id
 
     run_at_once(app, buy, 4)
-    statuses = db.session.scalars(select(Order.status)).all()
+    statuses = db.session.scalars(select(Order.payment_status)).all()
     assert sorted(statuses) == ["cancelled"] * 3 + ["pending_payment"]
     assert db.session.scalar(select(func.sum(Hold.quantity))) == 2

@@ -60,7 +60,7 @@ def test_more_buyers_than_seats_paying_at_once_end_with_exactly_capacity_enrolme
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.cohort_id == cohort_id,
                                                                   Enrolment.status == "active")) == SEATS
-    assert db.session.scalar(select(func.count(Order.id)).where(Order.status == "paid")) == SEATS
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.payment_status == "paid")) == SEATS
     assert db.session.scalar(select(func.count(Hold.id))) == 0
 
 

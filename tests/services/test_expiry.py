@@ -18,7 +18,7 @@ def test_release_expired_deletes_timed_out_holds_and_cancels_their_unpaid_orders
     assert availability([product.id], now)[product.id] == 1
     holds, orders, _closed = release_expired(now + timedelta(minutes=31))
     assert (holds, orders) == (1, 1)
-    assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert db.session.scalar(select(Order.payment_status)) == "cancelled"
     assert db.session.scalar(select(Hold.id)) is None
     assert availability([product.id], now)[product.id] == 4
 
@@ -28,7 +28,7 @@ def test_release_expired_leaves_live_reservations_alone(client, runner):
     check_out(client)
     result = runner.invoke(args=["shop", "release-expired"])
     assert result.exit_code == 0 and "Released 0" in result.output
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
 
 
 def test_a_payment_after_the_reservation_expired_is_honoured_while_stock_remains(client, now):
@@ -42,7 +42,7 @@ def test_a_payment_after_the_reservation_expired_is_honoured_while_stock_remains
                  now=now + timedelta(minutes=32))
     db.session.refresh(order)
     db.session.refresh(product)
-    assert order.status == "paid" and product.on_hand == 2 and not order.needs_attention
+    assert order.payment_status == "paid" and product.on_hand == 2 and not order.needs_attention
     assert response.status_code == 303
 
 
@@ -59,5 +59,5 @@ def test_a_payment_after_the_stock_went_to_someone_else_is_flagged_not_oversold(
     mark_paid(first.public_id, provider="dummy", reference=payment.reference, amount_minor=first.total_minor, now=now)
     db.session.refresh(first)
     db.session.refresh(product)
-    assert first.status == "paid" and "Not enough stock" in first.needs_attention
+    assert first.payment_status == "paid" and "Not enough stock" in first.needs_attention
     assert product.on_hand == 0

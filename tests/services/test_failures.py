@@ -32,14 +32,14 @@ def test_a_crash_in_the_middle_of_fulfilment_leaves_nothing_half_done_and_a_retr
         mark_paid(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
                      now=order.created_at, event_id="evt_crash")
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
     assert db.session.scalar(select(func.count(StockMovement.id)).where(StockMovement.kind == "sold")) == 0
     assert db.session.scalar(select(func.count(Hold.id))) == 1
     monkeypatch.undo()
     mark_paid(order.public_id, provider="dummy", reference=payment.reference, amount_minor=order.total_minor,
                  now=order.created_at, event_id="evt_crash")
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid"
+    assert db.session.scalar(select(Order.payment_status)) == "paid"
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.recipient == order.email)) == 1
 
 
@@ -57,7 +57,7 @@ def test_a_webhook_that_crashes_answers_500_so_stripe_retries_and_the_retry_land
     assert post_webhook(stripe_client, event).status_code == 200
     assert post_webhook(stripe_client, event).status_code == 200
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid"
+    assert db.session.scalar(select(Order.payment_status)) == "paid"
     assert db.session.scalar(select(func.count(StockMovement.id)).where(StockMovement.kind == "sold")) == 1
 
 

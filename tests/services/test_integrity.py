@@ -108,7 +108,7 @@ def test_a_sale_of_more_or_fewer_units_than_the_line_bought_is_found(client):
 
 def test_a_sale_on_a_cancelled_order_is_found(client):
     order = _paid_order(client, make_product(stock=5))
-    db.session.execute(update(Order).values(status="cancelled"))
+    db.session.execute(update(Order).values(payment_status="cancelled"))
     db.session.execute(update(Payment).values(status="expired"))
     db.session.commit()
     assert _problems(f"order {order.public_id}: line {order.lines[0].id} is sold but the order is cancelled")
@@ -178,7 +178,7 @@ def test_a_fully_refunded_order_still_waiting_to_be_packed_is_found(client):
     order = _paid_order(client, make_product(stock=5))
     db.session.add(Refund(order_id=order.id, amount_minor=order.total_minor))
     db.session.commit()
-    assert _problems(f"order {order.public_id}: paid but everything paid was refunded")
+    assert _problems(f"order {order.public_id}: paid, unfulfilled, but everything paid was refunded")
 
 
 @pytest.mark.parametrize("closed", ["off_sale", "cancelled", "started", "course_off_offer"])
@@ -209,3 +209,32 @@ def test_totals_that_do_not_add_up_are_found(client):
     db.session.execute(update(Order).values(subtotal_minor=Order.subtotal_minor - 1, total_minor=Order.total_minor - 5))
     db.session.commit()
     assert _problems(f"order {order.public_id}: subtotal")
+
+
+@pytest.mark.parametrize(("payment", "fulfilment", "words"), [
+    ("pending_payment", "shipped", "shipped but pending_payment"),  # an unpaid parcel sent
+    ("cancelled", "packed", "packed but cancelled"),
+    ("paid", "ready_for_pickup", "ready_for_pickup but paid, courier"),  # a courier order waiting at the farm
+    ("paid", "lost", "unknown state paid, lost"),
+    ("shipped", "unfulfilled", "unknown state shipped, unfulfilled"),  # the old single status left behind
+])
+def test_order_states_that_do_not_fit_together_are_found(client, payment, fulfilment, words):
+    order = _paid_order(client, make_product(stock=5))
+    db.session.execute(update(Order).values(payment_status=payment, fulfilment_status=fulfilment))
+    db.session.commit()
+    assert _problems(f"order {order.public_id}: {words}")
+
+
+def test_an_order_of_seats_only_marked_packed_is_found(client):
+    order = _paid_order(client, cohort=make_cohort())
+    db.session.execute(update(Order).values(fulfilment_status="packed"))
+    db.session.commit()
+    assert [problem for problem in _problems(f"order {order.public_id}: packed but paid") if "without kits" in problem]
+
+
+def test_a_shipped_order_refunded_in_part_or_in_full_passes(client):
+    order = _paid_order(client, make_product(stock=5))
+    for payment in ("partially_refunded", "refunded"):
+        db.session.execute(update(Order).values(payment_status=payment, fulfilment_status="shipped"))
+        db.session.commit()
+        assert not _problems(f"order {order.public_id}: shipped")

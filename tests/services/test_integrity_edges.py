@@ -76,7 +76,7 @@ def test_a_paid_line_flagged_for_staff_may_be_unsold(client, now):
 
 def test_refunds_of_exactly_what_was_paid_pass_and_one_tiyn_more_is_found(client, now):
     order = _paid_order(client, make_product(stock=5))
-    db.session.execute(update(Order).values(status="refunded"))
+    db.session.execute(update(Order).values(payment_status="refunded"))
     db.session.add(Refund(order_id=order.id, amount_minor=order.total_minor))
     db.session.commit()
     assert refunds_within_payments(now) == []
@@ -89,14 +89,14 @@ def test_refunds_of_exactly_what_was_paid_pass_and_one_tiyn_more_is_found(client
 
 def test_a_partly_refunded_order_may_still_await_packing(client, now):
     order = _paid_order(client, make_product(stock=5))
-    db.session.execute(update(Order).values(status="partially_refunded"))
+    db.session.execute(update(Order).values(payment_status="partially_refunded"))
     db.session.add(Refund(order_id=order.id, amount_minor=order.total_minor - 1))
     db.session.commit()
     assert refunded_orders_not_awaiting_fulfilment(now) == []
     db.session.add(Refund(order_id=order.id, amount_minor=1))
     db.session.commit()
     assert refunded_orders_not_awaiting_fulfilment(now) == [
-        f"order {order.public_id}: partially_refunded but everything paid was refunded"]
+        f"order {order.public_id}: partially_refunded, unfulfilled, but everything paid was refunded"]
 
 
 def test_a_paid_order_with_two_paid_payments_or_none_is_found(client, now):

@@ -34,7 +34,7 @@ def test_paying_exactly_the_total_flags_nothing_and_empties_the_cart(pending):
     _pay(order, reference, payment_intent="pi_1", now=now)
     db.session.refresh(order)
     payment = db.session.scalar(select(Payment))
-    assert (order.status, order.needs_attention, order.paid_at) == ("paid", "", now)
+    assert (order.payment_status, order.needs_attention, order.paid_at) == ("paid", "", now)
     assert (payment.status, payment.payment_intent) == ("paid", "pi_1")
     assert db.session.scalar(select(Cart.id)) is None
     assert db.session.scalar(select(Hold.id)) is None
@@ -52,12 +52,12 @@ def test_a_payment_page_the_shop_never_opened_pays_nothing(pending):
     assert _pay(order, "never-opened") is None
     assert _pay(order, None, provider="stripe") is None
     db.session.refresh(order)
-    assert order.status == "pending_payment"
+    assert order.payment_status == "pending_payment"
 
 
 def test_a_provider_that_names_no_page_pays_the_orders_open_payment(pending):
     order, _ = pending
-    assert _pay(order, None, payment_intent="T-1").status == "paid"
+    assert _pay(order, None, payment_intent="T-1").payment_status == "paid"
     assert db.session.scalar(select(Payment.payment_intent)) == "T-1"
 
 
@@ -113,7 +113,7 @@ def test_a_declined_attempt_is_counted_with_its_reason_and_the_order_stays_open(
     payment = db.session.scalar(select(Payment))
     assert (payment.failed_attempts, payment.last_failure) == (2, "Card declined")
     db.session.refresh(order)
-    assert order.status == "pending_payment"
+    assert order.payment_status == "pending_payment"
     record_failed_attempt(order.public_id, provider="dummy", reason="y" * 400, event_id="f-3")
     assert len(db.session.scalar(select(Payment.last_failure))) == 300
 

@@ -44,10 +44,10 @@ def test_a_refund_of_exactly_what_is_left_refunds_the_order_in_full(app):
     order = paid_order(app, make_product(stock=5, price=500000), 1)
     _refund(order, order.total_minor - 1)
     db.session.refresh(order)
-    assert order.status == "partially_refunded"
+    assert order.payment_status == "partially_refunded"
     _refund(order, 1)
     db.session.refresh(order)
-    assert order.status == "refunded" and refunded_total(order) == order.total_minor
+    assert order.payment_status == "refunded" and refunded_total(order) == order.total_minor
 
 
 def test_the_staff_reason_and_the_request_key_are_kept(app):
@@ -187,7 +187,7 @@ def test_a_partial_provider_refund_keeps_the_kits_sold_and_the_seats_taken(app):
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
         apply_provider_refund(order, payment, order.total_minor - 1, reference="P-1", now=utcnow())
     db.session.refresh(order)
-    assert order.status == "partially_refunded"
+    assert order.payment_status == "partially_refunded"
     assert db.session.get(Product, product.id).on_hand == 3
     assert _refunds(order)[0].reference == "P-1"
 
@@ -200,7 +200,7 @@ def test_a_full_provider_refund_of_an_unpacked_order_puts_its_units_back(app):
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
         apply_provider_refund(order, payment, order.total_minor, reference=None, now=utcnow())
     db.session.refresh(order)
-    assert order.status == "refunded" and db.session.get(Product, product.id).on_hand == 5
+    assert order.payment_status == "refunded" and db.session.get(Product, product.id).on_hand == 5
 
 
 def test_provider_refunds_reported_one_by_one_before_the_payment_add_up(app, client):

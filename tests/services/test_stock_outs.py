@@ -130,4 +130,4 @@ def test_a_buyer_back_from_the_payment_page_is_not_told_their_own_order_took_the
     place_order(cart, BUYER, user=None, now=now, hold_minutes=30)
     assert summarise(cart, now).short_rows == []
     order, _ = place_order(cart, BUYER, user=None, now=now + timedelta(minutes=1), hold_minutes=30)
-    assert order.status == "pending_payment"
+    assert order.payment_status == "pending_payment"

@@ -117,7 +117,7 @@ def test_the_dummy_page_cannot_pay_twice_or_pay_a_replaced_order(client):
     client.post(second, data={"outcome": "pay"})
     client.post(second, data={"outcome": "pay"})
     assert db.session.scalar(select(func.count(StockMovement.id)).where(StockMovement.kind == "sold")) == 1
-    assert db.session.scalars(select(Order.status).order_by(Order.id)).all() == ["cancelled", "paid"]
+    assert db.session.scalars(select(Order.payment_status).order_by(Order.id)).all() == ["cancelled", "paid"]
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"{}", b'{"type": "checkout.session.completed"}', b"\x00\xff" * 50])

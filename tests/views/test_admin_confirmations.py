@@ -110,7 +110,7 @@ def test_a_refund_is_refused_without_its_confirmation(app, client, staff):
     _asks(client.post(f"/admin/orders/{order.id}/refund", data={f"refund_{line.id}": "1", "reason": "Broken"}),
           "Refund ₸3,000")
     db.session.expire_all()
-    assert db.session.get(type(order), order.id).status == "paid"
+    assert db.session.get(type(order), order.id).payment_status == "paid"
 
 
 def test_emailing_the_schedule_says_how_many_learners_get_it_and_needs_confirming(client, staff, class_of_two):

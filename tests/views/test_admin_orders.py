@@ -46,7 +46,7 @@ def test_a_status_out_of_turn_is_refused_with_a_message_and_changes_nothing(app,
     response = client.post(f"/admin/orders/{order.id}/status", data={"to_status": "delivered"})
     assert response.status_code == 400 and "cannot move to that status" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Order, order.id).status == "paid"
+    assert db.session.get(Order, order.id).payment_status == "paid"
 
 
 def test_shipping_a_parcel_asks_for_its_tracking_number_and_emails_the_buyer(app, client, staff):
@@ -76,7 +76,7 @@ def test_a_partial_refund_with_restock_from_the_order_page(app, client, staff):
     assert (refund.amount_minor, refund.actor_id) == (300000, staff.id)
     db.session.expire_all()
     assert db.session.get(Product, product.id).on_hand == 4
-    assert db.session.get(Order, order.id).status == "partially_refunded"
+    assert db.session.get(Order, order.id).payment_status == "partially_refunded"
     assert "Partially refunded" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
 
 
@@ -129,7 +129,7 @@ def test_a_line_refund_is_confirmed_on_a_page_saying_what_will_happen_before_any
     db.session.expire_all()
     assert [r.amount_minor for r in db.session.scalars(select(Refund))] == [790000]
     assert db.session.get(Product, product.id).on_hand == 4
-    assert db.session.get(Order, order.id).status == "partially_refunded"
+    assert db.session.get(Order, order.id).payment_status == "partially_refunded"
 
 
 def test_a_free_amount_counts_only_when_chosen_explicitly(app, client, staff):
@@ -155,3 +155,30 @@ def test_the_delivery_fee_alone_refunds_what_the_buyer_paid_for_delivery(app, cl
     assert "delivery fee" in asked
     assert client.post(f"/admin/orders/{order.id}/refund", data={**form, "confirm": "1"}).status_code == 303
     assert db.session.scalar(select(Refund.amount_minor)) == order.delivery_fee_minor
+
+
+def test_a_partial_refund_after_shipping_leaves_shipped_in_sight_of_staff_and_buyer(app, client, staff):
+    from shop.orders.links import order_token
+
+    order = paid_order(app, make_product(stock=5, price=300000), 2, full_name="Parcel Buyer")
+    client.post(f"/admin/orders/{order.id}/status", data={"to_status": "packed"})
+    client.post(f"/admin/orders/{order.id}/status", data={"to_status": "shipped", "tracking_number": "CR-1"})
+    assert client.post(f"/admin/orders/{order.id}/refund", data={
+        "basis": "amount", "amount_minor": "3 000", "reason": "One pot broke", "confirm": "1"}).status_code == 303
+    staff_page = client.get(f"/admin/orders/{order.id}").text
+    assert "status-partially_refunded" in staff_page and "status-shipped" in staff_page
+    assert "Mark as Delivered" in staff_page
+    listed = client.get("/admin/orders/?status=shipped").text
+    assert "Parcel Buyer" in listed and "status-shipped" in listed and "status-partially_refunded" in listed
+    assert "Parcel Buyer" in client.get("/admin/orders/?status=partially_refunded").text
+    assert "Parcel Buyer" not in client.get("/admin/orders/?status=to_pack").text
+    buyer_page = client.get(f"/orders/{order.public_id}?token={order_token(order.public_id)}").text
+    assert "Partially refunded" in buyer_page and "Shipped" in buyer_page
+
+
+def test_an_order_of_course_seats_only_shows_no_delivery_badge(app, client, staff):
+    from tests.factories import make_cohort
+
+    order = paid_order(app, cohort=make_cohort(), full_name="Only A Learner", delivery="pickup")
+    page = client.get(f"/admin/orders/{order.id}").text
+    assert "status-paid" in page and "status-unfulfilled" not in page and "Mark as" not in page

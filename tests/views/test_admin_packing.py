@@ -39,7 +39,7 @@ def test_the_batch_lists_only_orders_waiting_to_be_packed_one_slip_each(app, cli
     assert "Already Packed" not in page and "Only A Learner" not in page
     assert page.count('class="slip"') == 2 and "2 orders to pack" in page
     assert f'name="order" value="{first.id}"' in page and f'name="order" value="{second.id}"' in page
-    assert seats_only.status == "paid"
+    assert seats_only.payment_status == "paid"
 
 
 def test_the_printed_batch_is_marked_packed_in_one_action_and_nothing_else(app, client, staff):
@@ -48,12 +48,13 @@ def test_the_printed_batch_is_marked_packed_in_one_action_and_nothing_else(app, 
     later = paid_order(app, make_product(stock=5), 1)  # paid after the batch was printed: not on it
     assert client.post("/admin/packing/", data={"order": [first.id, second.id]}).status_code == 303
     db.session.expire_all()
-    assert db.session.get(Order, first.id).status == "paid"  # refused without its confirmation
+    assert db.session.get(Order, first.id).fulfilment_status == "unfulfilled"  # refused without its confirmation
     response = client.post("/admin/packing/", data={"order": [first.id, second.id], "confirm": "1"},
                            follow_redirects=True)
     assert "2 orders marked packed" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert [db.session.get(Order, o.id).status for o in (first, second, later)] == ["packed", "packed", "paid"]
+    assert [db.session.get(Order, o.id).fulfilment_status for o in (first, second, later)] == [
+        "packed", "packed", "unfulfilled"]
     assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "order.status")).all()) == 2
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == first.email)
                              .order_by(OutboxMessage.id.desc()).limit(1)) is not None

@@ -36,7 +36,8 @@ def test_checkout_holds_the_stock_until_payment(client, now):
     check_out(client)
     assert availability([product.id], now)[product.id] == 1
     order = db.session.scalar(select(Order))
-    assert order.status == "pending_payment" and order.total_minor == order.subtotal_minor + order.delivery_fee_minor
+    assert order.payment_status == "pending_payment"
+    assert order.total_minor == order.subtotal_minor + order.delivery_fee_minor
 
 
 def test_a_failed_payment_cancels_the_order_releases_the_hold_and_keeps_the_cart(client, now):
@@ -44,7 +45,7 @@ def test_a_failed_payment_cancels_the_order_releases_the_hold_and_keeps_the_cart
     add(client, product, 2)
     response = pay_dummy(client, outcome="fail")
     assert response.headers["Location"].endswith("/cart")
-    assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert db.session.scalar(select(Order.payment_status)) == "cancelled"
     assert availability([product.id], now)[product.id] == 3
     cart = client.get("/cart").get_data(as_text=True)
     assert "buyer" not in cart and product.name_en in cart
@@ -55,7 +56,7 @@ def test_checking_out_the_same_cart_again_replaces_the_earlier_unpaid_order(clie
     add(client, product, 2)
     check_out(client)
     check_out(client)
-    statuses = db.session.scalars(select(Order.status).order_by(Order.id)).all()
+    statuses = db.session.scalars(select(Order.payment_status).order_by(Order.id)).all()
     assert statuses == ["cancelled", "pending_payment"]
     assert availability([product.id], now)[product.id] == 1
 

@@ -206,7 +206,7 @@ def test_a_kit_with_a_course_enrols_after_the_stripe_webhook(stripe_client, stri
     assert post_webhook(stripe_client, event).status_code == 200
     db.session.expire_all()
     assert _enrolled(cohort) == 1
-    assert db.session.scalar(select(Order.status)) == "paid"
+    assert db.session.scalar(select(Order.payment_status)) == "paid"
     confirmation = db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.dedupe_key.startswith("order-confirmation:")))
     assert confirmation.recipient == BUYER["email"] and confirmation.attachments
@@ -224,7 +224,7 @@ def test_a_refund_reported_by_stripe_cancels_the_seats_and_frees_them(stripe_cli
     post_webhook(stripe_client, make_event("charge.refunded", charge))
     db.session.expire_all()
     assert _enrolled(cohort) == 0
-    assert db.session.scalar(select(Order.status)) == "refunded"
+    assert db.session.scalar(select(Order.payment_status)) == "refunded"
 
 
 def test_a_kit_whose_course_has_no_cohort_with_seats_is_refused_before_payment(client, app):

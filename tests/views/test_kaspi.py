@@ -35,7 +35,7 @@ def test_choosing_kaspi_holds_the_order_for_the_kaspi_time_and_says_what_happens
     response = _kaspi_checkout(tiptop_client, product, 2)
     order = _order()
     assert response.status_code == 303 and path_of(response).startswith("/pay/kaspi/")
-    assert order.payment_provider == "kaspi" and order.status == "pending_payment"
+    assert order.payment_provider == "kaspi" and order.payment_status == "pending_payment"
     hold = db.session.scalar(select(Hold).where(Hold.order_id == order.id))
     assert hold.expires_at - order.created_at == timedelta(minutes=tiptop_app.config["KASPI_HOLD_MINUTES"])
     page = tiptop_client.get(path_of(response)).get_data(as_text=True)
@@ -48,7 +48,10 @@ def test_the_buyer_can_correct_the_number_the_invoice_goes_to(tiptop_client):
     response = _kaspi_checkout(tiptop_client, make_product(stock=5))
     page = path_of(response)
     assert tiptop_client.post(page, data={"phone": "+7 777 000 11 22"}).status_code == 303
-    assert _order().phone == "+7 777 000 11 22"
+    order = _order()
+    assert order.phone == "+7 777 000 11 22"
+    assert [(e.kind, e.to_status) for e in order.events] == [("note", "pending_payment")]  # neither state moved
+    assert "+7 777 000 11 22" in order.events[0].note
     assert tiptop_client.post(page, data={"phone": "no"}).status_code == 400
 
 
@@ -66,7 +69,7 @@ def test_staff_mark_a_kaspi_order_paid_with_its_transaction_number_and_it_is_ful
     assert str(order.number) in queue and BUYER["phone"] in queue
     assert staff.post(f"/admin/orders/{order.id}/kaspi-paid", data={"transaction": "KSP-7781234"}).status_code == 303
     order = _order()
-    assert order.status == "paid" and order.needs_attention == ""
+    assert order.payment_status == "paid" and order.needs_attention == ""
     assert db.session.get(Product, product.id).on_hand == 3
     assert db.session.scalar(select(Payment.payment_intent)) == "KSP-7781234"
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.paid")) == "order.paid"
@@ -84,7 +87,7 @@ def test_one_kaspi_transaction_number_pays_one_order_only(tiptop_app, tiptop_cli
     staff.post(f"/admin/orders/{first.id}/kaspi-paid", data={"transaction": "KSP-1"})
     response = staff.post(f"/admin/orders/{second.id}/kaspi-paid", data={"transaction": "KSP-1"})
     assert response.status_code == 400 and "already recorded" in response.get_data(as_text=True)
-    assert db.session.get(Order, second.id).status == "pending_payment"
+    assert db.session.get(Order, second.id).payment_status == "pending_payment"
 
 
 def test_staff_cancel_an_unpaid_kaspi_order_and_its_kits_are_on_sale_again(tiptop_client, staff):
@@ -93,7 +96,7 @@ def test_staff_cancel_an_unpaid_kaspi_order_and_its_kits_are_on_sale_again(tipto
     order = _order()
     assert availability([product.id], utcnow())[product.id] == 3
     assert staff.post(f"/admin/orders/{order.id}/kaspi-cancel").status_code == 303
-    assert _order().status == "cancelled"
+    assert _order().payment_status == "cancelled"
     assert availability([product.id], utcnow())[product.id] == 5
 
 
@@ -104,9 +107,9 @@ def test_a_kaspi_order_left_unpaid_expires_with_its_hold(tiptop_app, tiptop_clie
     _kaspi_checkout(tiptop_client, product)
     order = _order()
     expire_orders(utcnow() + timedelta(minutes=tiptop_app.config["KASPI_HOLD_MINUTES"] + 1))
-    assert _order().status == "cancelled"
+    assert _order().payment_status == "cancelled"
     assert db.session.scalar(select(Payment.status)) == "expired"
-    assert order.status == "cancelled"
+    assert order.payment_status == "cancelled"
 
 
 def test_a_kaspi_payment_confirmed_after_the_order_lapsed_is_still_taken_while_stock_lasts(tiptop_client, staff):
@@ -119,7 +122,7 @@ def test_a_kaspi_payment_confirmed_after_the_order_lapsed_is_still_taken_while_s
 
     expire_orders(utcnow())
     assert staff.post(f"/admin/orders/{order.id}/kaspi-paid", data={"transaction": "KSP-LATE"}).status_code == 303
-    assert _order().status == "paid" and db.session.get(Product, product.id).on_hand == 4
+    assert _order().payment_status == "paid" and db.session.get(Product, product.id).on_hand == 4
 
 
 def test_a_kaspi_refund_is_recorded_by_staff_with_its_kaspi_reference_and_restocks(tiptop_client, staff):
@@ -139,5 +142,5 @@ def test_a_kaspi_refund_is_recorded_by_staff_with_its_kaspi_reference_and_restoc
     refund = db.session.scalar(select(Refund))
     assert (refund.amount_minor, refund.reference) == (500000, "kaspi:KSP-R-42")
     assert db.session.get(Product, product.id).on_hand == 4
-    assert _order().status == "partially_refunded"
+    assert _order().payment_status == "partially_refunded"
     assert db.session.scalar(select(func.count(Refund.id))) == 1

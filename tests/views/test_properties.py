@@ -45,6 +45,6 @@ def test_any_checkout_form_gives_a_message_or_a_valid_order(app, client, email, 
                                               "delivery_method": method, "city": city, "address": address,
                                               "accept_terms": "y"})
     assert response.status_code in (200, 303, 400)
-    for order in db.session.scalars(select(Order).where(Order.status == "pending_payment")):
+    for order in db.session.scalars(select(Order).where(Order.payment_status == "pending_payment")):
         assert "@" in order.email and order.delivery_method in ("pickup", "courier", "post")
         assert order.total_minor == order.subtotal_minor + order.delivery_fee_minor

@@ -51,7 +51,7 @@ def test_a_completed_session_webhook_marks_the_order_paid_and_sells_once(stripe_
     assert post_webhook(stripe_client, event).status_code == 200
     assert post_webhook(stripe_client, event).status_code == 200
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid"
+    assert db.session.scalar(select(Order.payment_status)) == "paid"
     assert _sold(product) == -2
     db.session.refresh(product)
     assert product.on_hand == 3
@@ -66,7 +66,7 @@ def test_events_out_of_order_change_the_shop_once(stripe_client, stripe_stub):
     post_webhook(stripe_client, make_event("checkout.session.completed", session))
     post_webhook(stripe_client, make_event("checkout.session.expired", {**session, "status": "expired"}))
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid"
+    assert db.session.scalar(select(Order.payment_status)) == "paid"
     assert _sold(product) == -2
 
 
@@ -78,7 +78,7 @@ def test_a_bad_signature_gets_400_and_changes_nothing(stripe_client, stripe_stub
     response = stripe_client.post("/webhooks/stripe", json=event)
     assert response.status_code == 400
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
     assert db.session.scalar(select(ProcessedEvent.id)) is None
 
 
@@ -87,7 +87,7 @@ def test_a_signature_older_than_five_minutes_is_refused(stripe_client, stripe_st
     _, session_id = _start(stripe_client, stripe_stub, product)
     event = make_event("checkout.session.completed", stripe_stub.complete(session_id))
     assert post_webhook(stripe_client, event, timestamp=int(time.time()) - 301).status_code == 400
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
 
 
 def test_an_expired_session_cancels_the_order_and_gives_the_stock_back(stripe_client, stripe_stub, now):
@@ -96,7 +96,7 @@ def test_an_expired_session_cancels_the_order_and_gives_the_stock_back(stripe_cl
     assert availability([product.id], now)[product.id] == 3
     post_webhook(stripe_client, make_event("checkout.session.expired", stripe_stub.expire(session_id)))
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert db.session.scalar(select(Order.payment_status)) == "cancelled"
     assert availability([product.id], now)[product.id] == 5
 
 
@@ -106,10 +106,10 @@ def test_a_failed_async_payment_cancels_the_order(stripe_client, stripe_stub, no
     session = stripe_stub.complete(session_id, payment_status="unpaid")
     post_webhook(stripe_client, make_event("checkout.session.completed", session))
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
     post_webhook(stripe_client, make_event("checkout.session.async_payment_failed", session))
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert db.session.scalar(select(Order.payment_status)) == "cancelled"
     assert availability([product.id], now)[product.id] == 5
 
 
@@ -121,7 +121,7 @@ def test_when_stripe_is_down_the_buyer_is_told_the_order_stays_unpaid_and_the_ca
     stripe_stub.up()
     assert response.status_code == 200
     assert "could not be reached" in response.get_data(as_text=True)
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
     assert db.session.scalar(select(Payment.id)) is None
     assert product.name_en in stripe_client.get("/cart").get_data(as_text=True)
 
@@ -134,7 +134,7 @@ def test_the_success_page_asks_stripe_so_a_late_webhook_does_not_leave_the_order
     response = stripe_client.get(f"/checkout/success?order={order.public_id}&session_id={session_id}")
     assert response.status_code == 303
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid"
+    assert db.session.scalar(select(Order.payment_status)) == "paid"
 
 
 def test_the_success_page_does_not_believe_the_query_string(stripe_client, stripe_stub):
@@ -143,7 +143,7 @@ def test_the_success_page_does_not_believe_the_query_string(stripe_client, strip
     order = db.session.scalar(select(Order))
     stripe_client.get(f"/checkout/success?order={order.public_id}&session_id=cs_test_forged&paid=1")
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "pending_payment"
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
 
 
 def test_checking_out_again_expires_the_earlier_stripe_session(stripe_client, stripe_stub):
@@ -151,7 +151,7 @@ def test_checking_out_again_expires_the_earlier_stripe_session(stripe_client, st
     _, first_session = _start(stripe_client, stripe_stub, product)
     check_out(stripe_client)
     assert stripe_stub.sessions[first_session]["status"] == "expired"
-    assert db.session.scalars(select(Order.status).order_by(Order.id)).all() == ["cancelled", "pending_payment"]
+    assert db.session.scalars(select(Order.payment_status).order_by(Order.id)).all() == ["cancelled", "pending_payment"]
 
 
 def test_a_refund_reported_by_stripe_is_recorded_once(stripe_client, stripe_stub):
@@ -168,7 +168,7 @@ def test_a_refund_reported_by_stripe_is_recorded_once(stripe_client, stripe_stub
     post_webhook(stripe_client, make_event("charge.refunded", charge))
     db.session.expire_all()
     assert db.session.scalars(select(Refund.amount_minor)).all() == [200000]
-    assert db.session.scalar(select(Order.status)) == "partially_refunded"
+    assert db.session.scalar(select(Order.payment_status)) == "partially_refunded"
 
 
 def test_an_unknown_event_type_is_acknowledged_and_ignored(stripe_client):
@@ -185,7 +185,7 @@ def test_an_order_stripe_was_paid_for_without_a_webhook_is_fulfilled_not_cancell
     assert settle_late_payments(later, gateway_for) == 1
     assert release_expired(later)[:2] == (0, 0)
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid" and _sold(product) == -2
+    assert db.session.scalar(select(Order.payment_status)) == "paid" and _sold(product) == -2
 
 
 def test_an_unpaid_stripe_order_is_still_cancelled_when_its_time_runs_out(stripe_client, stripe_stub, now):
@@ -195,7 +195,7 @@ def test_an_unpaid_stripe_order_is_still_cancelled_when_its_time_runs_out(stripe
     assert settle_late_payments(later, gateway_for) == 0
     assert release_expired(later)[1] == 1
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "cancelled" and _sold(product) == 0
+    assert db.session.scalar(select(Order.payment_status)) == "cancelled" and _sold(product) == 0
 
 
 def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late_payment_still_honoured(
@@ -211,4 +211,4 @@ def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late
     assert release_expired(later)[1] == 1
     assert post_webhook(stripe_client, make_event("checkout.session.completed", session)).status_code == 200
     db.session.expire_all()
-    assert db.session.scalar(select(Order.status)) == "paid" and _sold(product) == -2
+    assert db.session.scalar(select(Order.payment_status)) == "paid" and _sold(product) == -2

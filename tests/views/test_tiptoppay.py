@@ -50,7 +50,7 @@ def test_a_card_payment_marks_the_order_paid_once_and_keeps_its_fiscal_receipt(t
     order = _order()
     tiptop_stub.pay(order.public_id, deliver_to(tiptop_client))
     order = _order()
-    assert order.status == "paid" and order.needs_attention == ""
+    assert order.payment_status == "paid" and order.needs_attention == ""
     assert _on_hand(product) == 3
     receipt = db.session.scalar(select(FiscalReceipt))
     assert (receipt.kind, receipt.status, receipt.amount_minor) == ("sale", "issued", order.total_minor)
@@ -81,7 +81,7 @@ def test_pay_arriving_before_check_still_marks_the_order_paid(tiptop_client, tip
     _checkout(tiptop_client, product)
     order = _order()
     tiptop_stub.pay(order.public_id, deliver_to(tiptop_client), order=["pay", "check"])
-    assert _order().status == "paid" and _on_hand(product) == 4
+    assert _order().payment_status == "paid" and _on_hand(product) == 4
     assert [d.answer["code"] for d in tiptop_stub.deliveries] == [0, 13]  # the late Check: already paid
 
 
@@ -92,10 +92,10 @@ def test_a_refund_reported_before_the_payment_leaves_a_refunded_order_not_one_to
     deliver = deliver_to(tiptop_client)
     transaction = tiptop_stub.pay(order.public_id, deliver, order=[])  # paid at TipTop, nothing told yet
     tiptop_stub.refund(transaction["TransactionId"], deliver=deliver)  # refunded in the cabinet at once
-    assert _order().status == "pending_payment"
+    assert _order().payment_status == "pending_payment"
     tiptop_stub.send("pay", deliver, transaction)
     order = _order()
-    assert order.status == "refunded"
+    assert order.payment_status == "refunded"
     assert db.session.scalar(select(func.sum(Refund.amount_minor))) == order.total_minor
     assert _on_hand(product) == 5
 
@@ -109,7 +109,7 @@ def test_a_notification_with_a_bad_or_missing_signature_is_refused_and_changes_n
     response = tiptop_client.post("/webhooks/tiptoppay/pay", data=body,
                                   headers={"Content-Type": signed["Content-Type"], **headers})
     assert response.status_code == 400
-    assert _order().status == "pending_payment" and db.session.scalar(select(ProcessedEvent.id)) is None
+    assert _order().payment_status == "pending_payment" and db.session.scalar(select(ProcessedEvent.id)) is None
 
 
 def test_a_validly_signed_notification_with_a_malformed_body_answers_400(tiptop_client, tiptop_stub):
@@ -166,7 +166,7 @@ def test_check_refuses_lapsed_holds_whose_units_are_gone(tiptop_app, tiptop_clie
         .status_code == 303  # someone else holds the last unit now
     assert _check(tiptop_stub, tiptop_client, order) == 20
     tiptop_stub.pay(order.public_id, deliver_to(tiptop_client))
-    assert _order().status == "pending_payment"  # the refused Check declined the payment
+    assert _order().payment_status == "pending_payment"  # the refused Check declined the payment
 
 
 def test_a_late_pay_whose_units_are_gone_is_flagged_for_staff_and_never_oversells(tiptop_app, tiptop_client,
@@ -183,7 +183,7 @@ def test_a_late_pay_whose_units_are_gone_is_flagged_for_staff_and_never_oversell
     tiptop_stub.pay(order.public_id, deliver_to(tiptop_client), check=False)
     db.session.expire_all()
     flagged = db.session.get(Order, order.id)
-    assert flagged.status == "paid" and "Not enough stock" in flagged.needs_attention
+    assert flagged.payment_status == "paid" and "Not enough stock" in flagged.needs_attention
     assert _on_hand(product) == 0
     assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"order-problem:{order.id}"))
 
@@ -195,10 +195,10 @@ def test_a_declined_card_is_recorded_and_the_buyer_may_try_again(tiptop_client, 
     deliver = deliver_to(tiptop_client)
     tiptop_stub.pay(order.public_id, deliver, card=CARD_DECLINED)
     payment = db.session.scalar(select(Payment))
-    assert _order().status == "pending_payment" and payment.failed_attempts == 1 and payment.last_failure
+    assert _order().payment_status == "pending_payment" and payment.failed_attempts == 1 and payment.last_failure
     assert "was declined" in tiptop_client.get(f"/orders/{order.public_id}").get_data(as_text=True)
     tiptop_stub.pay(order.public_id, deliver)
-    assert _order().status == "paid"
+    assert _order().payment_status == "paid"
 
 
 def test_when_tiptop_cannot_be_reached_the_buyer_is_told_and_the_cart_is_kept(tiptop_client, tiptop_stub):
@@ -208,7 +208,7 @@ def test_when_tiptop_cannot_be_reached_the_buyer_is_told_and_the_cart_is_kept(ti
     tiptop_stub.down = False
     assert response.status_code == 200
     assert "could not be reached" in response.get_data(as_text=True)
-    assert _order().status == "pending_payment"
+    assert _order().payment_status == "pending_payment"
     assert product.name_en in tiptop_client.get("/cart").get_data(as_text=True)
 
 
@@ -218,7 +218,7 @@ def test_the_return_page_asks_tiptop_when_pay_has_not_arrived(tiptop_client, tip
     order = _order()
     tiptop_stub.pay(order.public_id, deliver_to(tiptop_client), order=[])  # paid; no notification yet
     response = tiptop_client.get(f"/checkout/success?order={order.public_id}&anything=paid")
-    assert response.status_code == 303 and _order().status == "paid"
+    assert response.status_code == 303 and _order().payment_status == "paid"
     assert any(request[1] == "/payments/find" for request in tiptop_stub.requests)
 
 
@@ -236,8 +236,8 @@ def test_release_expired_asks_tiptop_then_cancels_the_link_of_an_order_nobody_pa
     result = tiptop_app.test_cli_runner().invoke(args=["shop", "release-expired"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert db.session.get(Order, paid.id).status == "paid"
-    assert db.session.get(Order, unpaid.id).status == "cancelled"
+    assert db.session.get(Order, paid.id).payment_status == "paid"
+    assert db.session.get(Order, unpaid.id).payment_status == "cancelled"
     unpaid_link = db.session.scalar(select(Payment.reference).where(Payment.order_id == unpaid.id))
     assert tiptop_stub.links[unpaid_link]["Status"] == "Cancelled"
 
@@ -282,7 +282,7 @@ def test_a_partial_refund_by_line_goes_through_tiptop_and_asks_for_a_return_rece
     tiptop_stub.flush(deliver_to(tiptop_client))  # the register issues it and says so
     db.session.expire_all()
     assert db.session.get(FiscalReceipt, requested.id).status == "issued"
-    assert _order().status == "partially_refunded"
+    assert _order().payment_status == "partially_refunded"
 
 
 def test_a_full_refund_returns_every_line_and_the_delivery_on_its_return_receipt(tiptop_client, tiptop_stub):
@@ -292,7 +292,7 @@ def test_a_full_refund_returns_every_line_and_the_delivery_on_its_return_receipt
     [returned] = [r for r in tiptop_stub.receipts if r["Type"] == "IncomeReturn"]
     amounts = [item["amount"] for item in returned["Items"]]
     assert sum(amounts) * 100 == order.total_minor and len(amounts) == 2
-    assert _order().status == "refunded"
+    assert _order().payment_status == "refunded"
 
 
 def test_a_refund_sent_twice_refunds_and_asks_for_its_receipt_once(tiptop_client, tiptop_stub):
@@ -311,7 +311,7 @@ def test_a_refund_made_in_the_cabinet_is_recorded_once_by_its_notification(tipto
     refund = tiptop_stub.refund(int(db.session.scalar(select(Payment.payment_intent))), amount=1000, deliver=deliver)
     tiptop_stub.send("refund", deliver, refund)
     assert db.session.scalars(select(Refund.amount_minor)).all() == [100000]
-    assert _order().status == "partially_refunded" and order.status == "partially_refunded"
+    assert _order().payment_status == "partially_refunded" and order.payment_status == "partially_refunded"
 
 
 def test_staff_see_payments_and_refunds_without_a_receipt(tiptop_app, tiptop_client, tiptop_stub):
@@ -371,7 +371,7 @@ def test_twenty_buyers_racing_for_the_last_units_through_tiptop_get_exactly_the_
     results = run_at_once(tiptop_app, buy, 20)
     assert results.count(303) == 5
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(Order.id)).where(Order.status == "paid")) == 5
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.payment_status == "paid")) == 5
     assert db.session.get(Product, product_id).on_hand == 0
 
 
