@@ -121,7 +121,7 @@ def test_a_declined_attempt_is_counted_with_its_reason_and_the_order_stays_open(
 def test_a_declined_attempt_counts_on_the_latest_payment_of_that_provider_of_that_order_only(pending):
     order, _ = pending
     other = Order(public_id="other-order", email="o@example.kz", full_name="O", phone="+77011234567",
-                  delivery_method="pickup", subtotal_minor=0, total_minor=0, status="pending_payment")
+                  delivery_method="pickup", subtotal_minor=0, total_minor=0, payment_status="pending_payment")
     db.session.add(other)
     db.session.flush()
     earlier = db.session.scalar(select(Payment))
