@@ -28,7 +28,7 @@ def _checked_out_with_code(app, email="buyer@example.kz") -> Order:
     client.post("/cart/promo", data={"code": "SPRING"})
     response = check_out(client, email=email, delivery_method="pickup", city="", address="")
     assert response.status_code == 303, response.data[:500]
-    return db.session.scalar(select(Order).where(Order.email == email))
+    return db.session.scalar(select(Order).where(Order.email == email).order_by(Order.id.desc()).limit(1))
 
 
 def _expire_and_pay_late(order: Order) -> Order:
@@ -115,3 +115,13 @@ def test_the_checker_allows_uses_beyond_the_limit_only_for_flagged_late_payments
     db.session.execute(update(PromoRedemption).values(is_over_limit=True))
     db.session.commit()
     assert not any("promo code SPRING" in problem for problem in check_integrity())
+
+
+def test_a_late_payment_past_the_buyers_own_limit_is_honoured_and_flagged(app):
+    make_code(max_uses_per_customer=1)
+    order = _checked_out_with_code(app)
+    expire_orders(utcnow() + timedelta(minutes=45))
+    _pay(_checked_out_with_code(app))  # the same buyer uses the code again meanwhile
+    paid = _expire_and_pay_late(order)
+    assert paid.status == "paid" and _uses() == 2
+    assert "buyer@example.kz had already used promo code SPRING" in db.session.get(Order, order.id).needs_attention
