@@ -6,7 +6,7 @@ so the command can run against a live shop from cron and tests can assert an emp
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from .clock import utcnow
 from .extensions import db
@@ -252,16 +252,36 @@ def order_totals_add_up(now: datetime) -> list[str]:
 
 
 def promo_uses_within_limits(now: datetime) -> list[str]:
-    """No promo code is used more than its limit, and its uses count its live redemptions."""
-    live = (select(PromoRedemption.promo_code_id, func.count(PromoRedemption.id).label("n"))
+    """No promo code is used more than its limit, and its uses count its live redemptions.
+
+    A late payment that took its use again after the code was used up is counted beyond the limit (its order
+    flagged for staff): only those uses may exceed it.
+    """
+    live = (select(PromoRedemption.promo_code_id, func.count(PromoRedemption.id).label("n"),
+                   func.sum(case((PromoRedemption.is_over_limit.is_(True), 1), else_=0)).label("over"))
             .where(PromoRedemption.released_at.is_(None)).group_by(PromoRedemption.promo_code_id).subquery())
     rows = db.session.execute(
         select(PromoCode.code, PromoCode.uses, PromoCode.max_uses, func.coalesce(live.c.n, 0))
         .outerjoin(live, live.c.promo_code_id == PromoCode.id)
-        .where(or_(PromoCode.uses > PromoCode.max_uses, PromoCode.uses != func.coalesce(live.c.n, 0)))
+        .where(or_(PromoCode.uses - func.coalesce(live.c.over, 0) > PromoCode.max_uses,
+                   PromoCode.uses != func.coalesce(live.c.n, 0)))
     ).all()
     return [f"promo code {code}: {uses} use(s) counted, limit {limit}, {n} live redemption(s)"
             for code, uses, limit, n in rows]
+
+
+def promo_uses_held_by_open_orders(now: datetime) -> list[str]:
+    """An order holds its code's use (a live redemption) exactly while it is unpaid or paid, never once cancelled."""
+    live = select(PromoRedemption.order_id).where(PromoRedemption.released_at.is_(None))
+    holding = or_(Order.payment_status == "pending_payment", Order.payment_status.in_(PAID_STATUSES))
+    missing = db.session.execute(
+        select(Order.public_id, Order.payment_status, Order.promo_code)
+        .where(Order.promo_code != "", holding, Order.id.not_in(live))).all()
+    extra = db.session.execute(
+        select(Order.public_id, Order.payment_status, Order.promo_code)
+        .where(Order.id.in_(live), ~holding)).all()
+    return ([f"order {p}: {status} with promo code {code} but holds no use of it" for p, status, code in missing]
+            + [f"order {p}: {status} but still holds a use of promo code {code}" for p, status, code in extra])
 
 
 def discounts_within_line_totals(now: datetime) -> list[str]:
@@ -285,7 +305,7 @@ CHECKS: list[Check] = [stock_matches_ledger, holds_within_stock, seats_within_ca
                        returns_within_sales, no_learners_in_cancelled_cohorts, refunded_orders_not_awaiting_fulfilment,
                        order_states_agree,
                        no_holds_on_closed_items, order_totals_add_up, promo_uses_within_limits,
-                       discounts_within_line_totals]
+                       promo_uses_held_by_open_orders, discounts_within_line_totals]
 
 
 def check_integrity(now: datetime | None = None) -> list[str]:

@@ -19,12 +19,12 @@ def all_promo_codes() -> list[PromoCode]:
     return list(db.session.scalars(select(PromoCode).order_by(PromoCode.created_at.desc(), PromoCode.id.desc())))
 
 
-def promo_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Return the products and categories a code can be limited to, as (id, name) pairs."""
-    products = db.session.execute(select(Product.id, Product.name_ru).order_by(Product.name_ru, Product.id)).all()
-    categories = db.session.execute(select(Category.id, Category.name_ru).order_by(Category.position,
-                                                                                     Category.id)).all()
-    return [tuple(row) for row in products], [tuple(row) for row in categories]
+def promo_choices(locale: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Return the products and categories a code can be limited to, as (id, name in ``locale``) pairs, by name."""
+    products = db.session.scalars(select(Product).order_by(Product.id)).all()
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    return (sorted(((p.id, p.tr("name", locale)) for p in products), key=lambda pair: (pair[1].lower(), pair[0])),
+            [(c.id, c.tr("name", locale)) for c in categories])
 
 
 def _clean(values: dict) -> dict:

@@ -59,7 +59,7 @@ def start():
             show_error(error, form)
         else:
             session["orders"] = [*session.get("orders", [])[-9:], order.public_id]
-            return redirect(url, 303)
+            return redirect(url or url_for("payments.success", order=order.public_id), 303)
     totals, promo = checkout_totals(cart, summary, rules, utcnow())
     return render_template("checkout/checkout.html", form=form, summary=summary, totals=totals, promo=promo,
                            delivery=delivery_options(rules, current_locale()),

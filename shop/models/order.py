@@ -112,6 +112,8 @@ class OrderLine(db.Model):
 
     @property
     def paid_minor(self) -> int:
+        """Return what the buyer paid for the whole line: its price times quantity less its share of the discount
+        (`orders.refund_lines.units_value` shares that discount out over the units)."""
         return self.total_minor - self.discount_minor
 
     @property

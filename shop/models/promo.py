@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
@@ -53,7 +54,8 @@ class PromoCode(CreatedAt, db.Model):
 
 
 class PromoRedemption(CreatedAt, db.Model):
-    """One order's use of a code; released (not deleted) when the unpaid order is cancelled."""
+    """One order's use of a code; released (not deleted) when the unpaid order is cancelled, taken again when
+    its payment arrives after all."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     promo_code_id: Mapped[int] = mapped_column(ForeignKey("promo_code.id"), index=True)
@@ -62,5 +64,7 @@ class PromoRedemption(CreatedAt, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     discount_minor: Mapped[Minor]
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Taken again by a late payment after the code was used up: counted beyond the limit, the order flagged
+    is_over_limit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     promo_code: Mapped["PromoCode"] = relationship()

@@ -26,6 +26,7 @@ from ..inventory.services import (
     take_seats,
 )
 from ..models import Cart, Hold, Order, Payment
+from ..promo.services import retake_redemption
 from .events import record_provider_event
 from .locking import lock_order
 from .notify import queue_confirmation, tell_buyer_of_missed_lines, tell_staff_of_paid_order
@@ -93,6 +94,8 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
             owner = owner_of_guest_purchase(order.email)
             order.user_id = owner.id if owner is not None else None
         problems, missed, enrolments = _sell(order, now)
+        if order.payment_status == "cancelled":  # a late payment keeps its discount: its code's use is taken again
+            problems += filter(None, [retake_redemption(order.id, now=now)])
         if missed:
             tell_buyer_of_missed_lines(order, missed)
         if amount_minor != order.total_minor:

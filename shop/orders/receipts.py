@@ -2,7 +2,8 @@
 
 Every payment to a person and every refund needs an electronic fiscal receipt (and since 2026 a refund needs
 its own return receipt: a receipt can no longer be annulled). TipTop Pay's online cash register issues them;
-Kaspi and Stripe payments get theirs outside the shop, so staff see them listed as without one here.
+Kaspi and Stripe payments get theirs outside the shop, so staff see them listed as without one here. An order a
+promo code made free took no money, so it needs no receipt (a receipt of 0 ₸ would be wrong).
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,7 +108,7 @@ def without_receipts(limit: int = 200) -> list[Unreceipted]:
         .where(~exists().where(FiscalReceipt.refund_id == Refund.id))
         .order_by(Refund.created_at.desc()).limit(limit)).all()
     found = [Unreceipted(order, payment.provider, payment.amount_minor, payment.updated_at)
-             for payment, order in payments if payment.provider != "dummy"]
+             for payment, order in payments if payment.provider != "dummy" and payment.amount_minor > 0]
     found += [Unreceipted(order, provider or "", refund.amount_minor, refund.created_at, refund.id)
               for refund, order, provider in refunds if provider != "dummy"]
     return sorted(found, key=lambda item: item.at, reverse=True)[:limit]

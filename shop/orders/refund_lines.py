@@ -42,11 +42,6 @@ def refunded_units(order: Order) -> dict[int | None, int]:
     return {line_id: int(units) for line_id, units in rows}
 
 
-def line_paid_minor(line: OrderLine) -> int:
-    """Return what the buyer paid for a whole line: its price times quantity less its share of the discount."""
-    return line.unit_price_minor * line.quantity - line.discount_minor
-
-
 def units_value(line: OrderLine, quantity: int, *, already: int = 0) -> int:
     """Return what ``quantity`` more units of a line are worth after ``already`` units were refunded.
 

@@ -8,6 +8,7 @@ NAMES = {
     "kaspi": _l("Kaspi.kz"),
     "stripe": _l("Card issued abroad (Stripe)"),
     "dummy": _l("Test payment"),
+    "free": _l("No payment needed"),  # never offered: a promo code covered the whole order
 }
 HOW = {
     "tiptoppay": _l("Visa or Mastercard on TipTop Pay's secure page; the fiscal receipt comes by e-mail."),
@@ -16,7 +17,8 @@ HOW = {
     "dummy": _l("A test page of the shop: no money moves."),
 }
 # What staff see: the provider's own name, never the code
-PROVIDER_NAMES = {"tiptoppay": "TipTop Pay", "kaspi": "Kaspi", "stripe": "Stripe", "dummy": _l("test payments")}
+PROVIDER_NAMES = {"tiptoppay": "TipTop Pay", "kaspi": "Kaspi", "stripe": "Stripe", "dummy": _l("test payments"),
+                  "free": _l("No payment needed")}
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class MethodChoice:
 
 def method_choices(methods: tuple[str, ...]) -> list[MethodChoice]:
     """Return the enabled methods, in the configured order, with their names and explanations."""
-    return [MethodChoice(code, str(NAMES[code]), str(HOW[code])) for code in methods if code in NAMES]
+    return [MethodChoice(code, str(NAMES[code]), str(HOW[code])) for code in methods if code in HOW]
 
 
 def provider_name(code: str) -> str:

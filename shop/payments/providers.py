@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from flask import current_app
 
 from .dummy_gateway import DummyGateway
+from .free_gateway import FreeGateway
 from .gateway import Gateway
 from .kaspi_gateway import KaspiGateway
 from .stripe_gateway import StripeGateway
@@ -29,6 +30,8 @@ def gateway_for(method: str, config: Mapping | None = None) -> Gateway:
         return KaspiGateway(hold_minutes=config["KASPI_HOLD_MINUTES"])
     if method == "dummy":
         return DummyGateway()
+    if method == "free":  # never offered: an order with nothing to pay (`orders.free`)
+        return FreeGateway()
     raise ValueError(f"unknown payment method {method!r}")
 
 

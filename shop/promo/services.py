@@ -2,7 +2,8 @@
 
 A code's uses are taken by one conditional UPDATE in the transaction that places the order and takes its
 holds (``uses < max_uses``), so buyers racing for the last uses get exactly as many as are left; a use is
-given back when the unpaid order is cancelled, with its holds.
+given back when the unpaid order is cancelled, with its holds, and taken again if its payment arrives after all
+(the buyer was charged the discounted total, so the order keeps its discount and the code counts the use).
 """
 import re
 from dataclasses import dataclass
@@ -192,6 +193,39 @@ def release_redemption(order_id: int, *, now: datetime) -> bool:
     redemption.released_at = now
     db.session.flush()
     return True
+
+
+def retake_redemption(order_id: int, *, now: datetime) -> str:
+    """Take again the use a cancelled order gave back, now that its late payment is honoured (only flushes).
+
+    The money was taken with the discount, so the use is taken whatever the code's state; when the code was
+    used up meanwhile (or this buyer used it up), the use is counted beyond the limit and the returned text says
+    so for staff (empty when nothing is wrong).
+    """
+    redemption = db.session.scalar(select(PromoRedemption).where(PromoRedemption.order_id == order_id,
+                                                                 PromoRedemption.released_at.is_not(None)))
+    if redemption is None:
+        return ""
+    code = db.session.get(PromoCode, redemption.promo_code_id)
+    taken = db.session.execute(
+        update(PromoCode).where(PromoCode.id == code.id,
+                                or_(PromoCode.max_uses.is_(None), PromoCode.uses < PromoCode.max_uses))
+        .values(uses=PromoCode.uses + 1).execution_options(synchronize_session=False)).rowcount
+    problems = []
+    if taken != 1:
+        db.session.execute(update(PromoCode).where(PromoCode.id == code.id).values(uses=PromoCode.uses + 1)
+                           .execution_options(synchronize_session=False))
+        redemption.is_over_limit = True
+        problems.append(f"Promo code {code.code} was used up ({code.max_uses} uses) before this late payment "
+                        "arrived: the discount was kept and the use counted beyond the limit.")
+    elif code.max_uses_per_customer is not None \
+            and _live_uses_by(code.id, redemption.email, redemption.user_id) >= code.max_uses_per_customer:
+        problems.append(f"{redemption.email} had already used promo code {code.code} as often as it allows before "
+                        "this late payment arrived: the discount was kept.")
+    redemption.released_at = None
+    db.session.flush()
+    db.session.refresh(code)
+    return " ".join(problems)
 
 
 def known_scopes() -> tuple[str, ...]:

@@ -128,3 +128,18 @@ def test_staff_cannot_give_two_codes_one_name_nor_a_limit_below_the_uses(client,
 def test_customers_may_not_see_the_promo_codes(client, login_as):
     login_as(make_user())
     assert client.get("/admin/promo-codes/").status_code == 403
+
+
+def test_staff_see_the_products_and_categories_of_a_code_in_the_interface_language(client, staff):
+    kit = make_product(name=None)
+    code = make_code("HERBS", scope="items")
+    code.products = [kit]
+    code.categories = [kit.category]
+    db.session.commit()
+    page = client.get("/admin/promo-codes/").get_data(as_text=True)
+    assert kit.name_en in page and kit.category.name_en in page
+    assert kit.name_ru not in page and kit.category.name_ru not in page
+    form = client.get(f"/admin/promo-codes/{code.id}").get_data(as_text=True)
+    assert kit.name_en in form and kit.name_ru not in form
+    kazakh = client.get("/kk/admin/promo-codes/").get_data(as_text=True)
+    assert kit.name_kk in kazakh and kit.name_ru not in kazakh

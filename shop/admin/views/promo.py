@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from ...clock import ALMATY, utcnow
 from ...errors import ShopError
 from ...extensions import db
+from ...i18n import current_locale
 from ...models import PromoCode
 from ..forms import form_values
 from ..promo import all_promo_codes, promo_choices, save_promo_code
@@ -22,7 +23,7 @@ def promo_codes():
 def promo_code(code_id: int | None):
     code = db.session.get(PromoCode, code_id) or abort(404) if code_id is not None else None
     form = PromoCodeForm(obj=code)
-    form.product_ids.choices, form.category_ids.choices = promo_choices()
+    form.product_ids.choices, form.category_ids.choices = promo_choices(current_locale())
     if code is not None and not form.is_submitted():
         form.product_ids.data = [p.id for p in code.products]
         form.category_ids.data = [c.id for c in code.categories]
