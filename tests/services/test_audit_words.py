@@ -117,7 +117,8 @@ def test_a_cancelled_course_place_links_to_its_cohorts_roster(app):
     cohort = make_cohort(starts_at=almaty(2030, 5, 10, 18, 30))
     _record(_aigerim().id, "enrolment.cancel", "enrolment:77", cohort=cohort.id, email="learner@example.kz")
     line = _lines(app)[0]
-    assert line.sentence == f"Aigerim cancelled the place of learner@example.kz in {cohort.course.title_en}, 10 May 2030"
+    course = cohort.course.title_en
+    assert line.sentence == f"Aigerim cancelled the place of learner@example.kz in {course}, 10 May 2030"
     assert (line.subject.endpoint, line.subject.args) == ("admin.roster", {"cohort_id": cohort.id})
 
 
