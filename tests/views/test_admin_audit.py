@@ -75,6 +75,8 @@ def test_bad_filter_values_say_so_and_narrow_nothing(client, login_as, now):
         assert "Aigerim counted Pea shoots kit, on hand 10 → 9" in response.get_data(as_text=True), query
     assert "Not a valid date value" in client.get("/admin/audit?date_from=2030-13-45").get_data(as_text=True)
     assert client.get("/admin/audit?kind=%00").status_code == 400  # control characters are refused shop-wide
+    reversed_range = client.get("/admin/audit?date_from=2020-05-10&date_to=2020-05-01").get_data(as_text=True)
+    assert "The end date is before the start date." in reversed_range and "Aigerim counted" in reversed_range
 
 
 def test_the_pager_keeps_the_filters(client, login_as, now):
