@@ -153,3 +153,42 @@ def test_an_unknown_action_still_reads_as_a_sentence_and_keeps_its_raw_record(ap
     line = _lines(app)[0]
     assert line.sentence == "The shop made a change (mystery.thing) to product:999999"
     assert line.subject.endpoint is None and '"colour": "green"' in line.raw
+
+
+def test_every_action_the_shop_records_reads_in_its_own_words_in_every_language(app):
+    order, staff = paid_order(app, make_product(stock=5), 1), _aigerim()
+    kit, cohort = make_product(name="Basil starter kit"), make_cohort()
+    on_order, on_cohort, on_kit = f"order:{order.public_id}", f"cohort:{cohort.id}", f"product:{kit.id}"
+    recorded = [
+        ("stock.received", on_kit, {"delta": 1, "level_after": 2, "reason": ""}),
+        ("stock.sold", on_kit, {"delta": -1, "level_after": 1, "reason": ""}),
+        ("order.paid", on_order, {"provider": "kaspi", "amount_minor": 100}),
+        ("order.status", on_order, {"status": ["paid", "packed"], "tracking": None}),
+        ("order.kaspi_cancel", on_order, {}), ("order.refund", on_order, {"amount_minor": 100, "reason": ""}),
+        ("enrolment.cancel_for_order", on_order, {"count": 1}), ("note.add", on_order, {}),
+        ("note.add", "customer:a@example.kz", {}), ("enrolment.cancel", "enrolment:1", {"cohort": cohort.id}),
+        ("cohort.create", on_cohort, {"capacity": 8}), ("cohort.update", on_cohort, {"venue": ["", "Farm"]}),
+        ("cohort.capacity", on_cohort, {"before": 8, "after": 9}), ("cohort.cancel", on_cohort, {}),
+        ("cohort.reopen", on_cohort, {}), ("cohort.schedule_sent", on_cohort, {"learners": 5}),
+        ("cohort.session_add", on_cohort, {"starts_at": "2030-05-10T13:30:00+00:00", "minutes": 90}),
+        ("cohort.session_remove", on_cohort, {"starts_at": "2030-05-10T13:30:00+00:00"}),
+        ("cohort.attendance", on_cohort, {"present": 3, "of": 4}),
+        ("product.create", on_kit, {}), ("product.update", on_kit, {"price_minor": [100, 200]}),
+        ("product.image_add", on_kit, {}), ("product.image_main", on_kit, {}), ("product.image_remove", on_kit, {}),
+        ("course.create", f"course:{cohort.course_id}", {}), ("course.update", f"course:{cohort.course_id}", {}),
+        ("category.create", f"category:{kit.category_id}", {}),
+        ("category.update", f"category:{kit.category_id}", {"name_kk": ["", "Санат"]}),
+        ("promo_code.create", "promo_code:1", {}), ("promo_code.update", "promo_code:1", {}),
+        ("search_synonyms.update", "search_synonym", {}), ("shop_details.update", "shop_details", {}),
+        ("page.update", "page:returns", {"version": 1}), ("staff.role", f"user:{staff.id}", {"role": ["a", "b"]}),
+    ]
+    for action, target, details in recorded:
+        record(staff.id, action, target, **details)
+    db.session.commit()
+    for locale in ("en", "ru", "kk"):
+        lines = _lines(app, locale)[:len(recorded)]
+        sentences = [line.sentence for line in lines]
+        assert len(set(sentences)) == len(recorded), locale
+        for line in lines:
+            assert line.sentence.startswith("Aigerim") and "%(" not in line.sentence, (locale, line.sentence)
+            assert line.entry.action not in line.sentence, (locale, line.sentence)  # no fallback wording
