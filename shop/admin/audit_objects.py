@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..clock import to_local
 from ..extensions import db
 from ..i18n import current_locale
-from ..inputs import whole_number
+from ..inputs import MAX_ID, whole_number
 from ..models import AuditEntry, Category, Cohort, Course, Order, Product, PromoCode, User
 from ..pages.services import PAGE_TITLES
 
@@ -57,7 +57,7 @@ def _enrolment_cohorts(entries: list[AuditEntry]) -> dict[str, int]:
                 cohort = json.loads(entry.details or "{}").get("cohort")
             except (ValueError, AttributeError):
                 continue
-            if isinstance(cohort, int) and not isinstance(cohort, bool):
+            if isinstance(cohort, int) and not isinstance(cohort, bool) and 0 < cohort <= MAX_ID:
                 found[entry.target] = cohort
     return found
 
