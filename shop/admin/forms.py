@@ -215,6 +215,23 @@ class SessionForm(ShopForm):
 
 # --- orders, customers, staff ------------------------------------------------------------------------
 
+class AuditFilterForm(ShopForm):
+    """The audit log's filters, read from the query string; the view gives the choices (the log's own people)."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField(_l("Person"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), _sensible_year])
+    date_to = DateField(_l("To"), validators=[Optional(), _sensible_year])
+    action = StringField(_l("Action code starts with"), validators=[Optional(), Length(max=80)])
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and not self.date_from.errors and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
 class OrderFilterForm(ShopForm):
     """The order list's filters, read from the query string."""
 

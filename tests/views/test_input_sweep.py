@@ -71,7 +71,7 @@ SURROGATES = st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), 
 JSON = st.recursive(st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | TEXT | SURROGATES,
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=8)
 QUERY_NAMES = ["page", "q", "category", "sort", "course", "past", "low", "status", "delivery_method", "date_from",
-               "date_to", "email", "action", "order", "token", "next", "lang", "session_id"]
+               "date_to", "email", "action", "order", "token", "next", "lang", "session_id", "person", "kind"]
 
 
 # --- the seeded shop ---------------------------------------------------------------------------------
@@ -287,6 +287,7 @@ TARGETS = [
     Target("/admin/pages/offer", forms=(F.InfoPageForm,),
            baseline={"base_version": "1", "title_ru": "Оферта", "body_ru": "<h2>1.</h2>\nТекст"}),
     Target("/admin/orders/", forms=(F.OrderFilterForm,), query=True),
+    Target("/admin/audit", forms=(F.AuditFilterForm,), query=True),
     Target("/admin/promo-codes/new", forms=(PromoCodeForm,), baseline=PROMO_CODE),
     Target("/cart/promo", raw_fields=("code",), baseline={"code": "SPRING"}, fill_cart=True),
 ]
