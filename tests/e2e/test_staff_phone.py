@@ -184,8 +184,8 @@ def _staff_pages(live_shop, key: str) -> list[str]:
         pages = ["/admin/", "/admin/orders/", "/admin/products/", f"/admin/products/{product_id}",
                  "/admin/customers/", "/admin/cohorts/", f"/admin/cohorts/{cohort_id}",
                  f"/admin/cohorts/{cohort_id}/roster", "/admin/promo-codes/", "/admin/audit",
-                 "/admin/payments/receipts", "/admin/categories/", "/admin/courses/", "/admin/staff/", "/admin/pages/", "/admin/shop-details",
-                 "/admin/search-synonyms"]
+                 "/admin/payments/receipts", "/admin/categories/", "/admin/courses/", "/admin/staff/",
+                 "/admin/pages/", "/admin/shop-details", "/admin/search-synonyms"]
         if order is not None:
             pages += [f"/admin/orders/{order.id}", f"/admin/customers/view?email={order.email}"]
         db.session.remove()
