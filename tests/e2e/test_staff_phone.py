@@ -7,6 +7,7 @@ sideways at 390 px, and the order page starts with the status, the buyer's conta
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -209,4 +210,8 @@ def test_no_staff_page_scrolls_sideways_on_a_small_phone(open_page, live_shop, l
         _staff_page_checks(page)
         for table in page.locator("main table.stack").all():
             expect(table.locator("thead")).to_be_hidden()  # the rows are cards with labelled fields
+        page.locator("details.admin-menu > summary").click()  # axe reads the open menu as well
+        serious = [f"{v['id']}: {v['help']}" for v in Axe().run(page).response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{path}: {serious}"
     assert_stayed_home(page)
