@@ -26,3 +26,15 @@ def normalise_phone(raw: str) -> str:
     if digits[0] != "7":
         raise InvalidPhone(raw)
     return f"+7 {digits[:3]} {digits[3:6]} {digits[6:8]} {digits[8:]}"
+
+
+def dial_digits(phone: str | None) -> str:
+    """Return a Kazakh number as its eleven digits (``77012345678``) to dial or message; "" if it is none.
+
+    Orders placed before the checkout normalised phones may hold a number written any way, or another
+    country's; those get no link rather than a wrong one.
+    """
+    try:
+        return normalise_phone(phone or "").replace("+", "").replace(" ", "")
+    except InvalidPhone:
+        return ""

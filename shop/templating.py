@@ -18,6 +18,7 @@ from .pages.services import PAGE_TITLES
 from .payments.methods import NAMES as METHOD_NAMES
 from .payments.methods import provider_name
 from .payments.providers import enabled_methods
+from .phones import dial_digits
 from .settings import shop_settings
 
 
@@ -59,6 +60,18 @@ def buying_terms() -> HowToBuy:
     return how_to_buy(shop_settings().checkout, enabled_methods(), current_locale())
 
 
+def tel_link(phone: str | None) -> str:
+    """Return a ``tel:`` address for a Kazakh phone number, "" when it is not one."""
+    digits = dial_digits(phone)
+    return f"tel:+{digits}" if digits else ""
+
+
+def whatsapp_link(phone: str | None) -> str:
+    """Return the WhatsApp chat address of a Kazakh phone number (a link staff tap; the page loads nothing)."""
+    digits = dial_digits(phone)
+    return f"https://wa.me/{digits}" if digits else ""
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["money"] = money
@@ -66,6 +79,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["rich_page"] = page_html
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["tel_link"] = tel_link
+    app.jinja_env.filters["whatsapp_link"] = whatsapp_link
     app.jinja_env.globals.update(tr=tr, current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES,
                                  order_status_label=status_label, shows_fulfilment=shows_fulfilment,
                                  provider_name=provider_name,

@@ -31,6 +31,23 @@ def test_the_list_filters_orders_by_status_and_delivery(app, client, staff):
     assert client.get("/admin/orders/?date_to=9999-12-31&status=bogus").status_code == 200
 
 
+def test_the_order_page_puts_status_contact_and_next_step_before_the_lines(app, client, staff):
+    order = paid_order(app, make_product(stock=5), 1, phone="8 (705) 111-22-33")
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    spots = [page.index(marker) for marker in ('class="order-top"', 'href="tel:+77051112233"',
+                                               'href="https://wa.me/77051112233"', 'value="packed"', "<table")]
+    assert spots == sorted(spots)
+
+
+def test_a_phone_that_is_not_kazakh_gets_no_call_or_whatsapp_link(app, client, staff):
+    order = paid_order(app, make_product(stock=5), 1)
+    db.session.get(Order, order.id).phone = "+44 20 7946 0958"  # typed before the checkout checked numbers
+    db.session.commit()
+    buyer = client.get(f"/admin/orders/{order.id}").text.split('id="buyer-title"')[1].split("</section>")[0]
+    assert "+44 20 7946 0958" in buyer
+    assert "buyer-contact" not in buyer and "tel:" not in buyer and "wa.me" not in buyer
+
+
 def test_the_order_page_offers_only_the_next_allowed_statuses(app, client, staff):
     order = paid_order(app, make_product(stock=5), 1)
     page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
