@@ -20,7 +20,7 @@ from tests.e2e.test_phone_purchase import PHONE, assert_fits_the_screen
 
 pytestmark = pytest.mark.e2e
 
-# The audit log is for admins (README, staff area): the farm's owner packs on the busy days.
+# A farm worker with the plain staff role: packing, shipping, refunds and the audit log are all theirs.
 WORKER = ("owner.phone@cityfarm.kz", "greenhouse-phone-2026")
 REFILL = "coconut-substrate-refill"
 BUYERS = {"ship": ("buyer.ship@example.kz", "+7 705 111 22 33"),
@@ -77,7 +77,7 @@ def _top_of(page, selector: str) -> float:
 
 def test_a_worker_packs_ships_refunds_and_reads_the_audit_log_on_a_phone(open_page, live_shop):
     with live_shop.app.app_context():
-        create_user(WORKER[0], "admin", WORKER[1], now=utcnow(), full_name="Гүлнар Есімова")
+        create_user(WORKER[0], "staff", WORKER[1], now=utcnow(), full_name="Гүлнар Есімова")
         db.session.remove()
     shopper = open_page(viewport={"width": 1280, "height": 800})
     _buy(shopper, *BUYERS["ship"], (BASIL,))
@@ -161,13 +161,16 @@ def test_a_worker_packs_ships_refunds_and_reads_the_audit_log_on_a_phone(open_pa
     _go_by_menu(page, "/admin/audit")
     expect(page).to_have_url(re.compile(r"/admin/audit$"))
     _staff_page_checks(page)
-    entries = page.locator("main :is(tbody tr, ol > li, ul > li)")
-    for order, at_least in ((ship, 2), (refund, 2)):
-        # Today an entry names the order by its public id; the log in words names its number (either passes).
-        # TODO(audit in words): assert the sentences here once they land, e.g. "packed", "shipped with
-        # tracking number KZ987654321", "refunded 1 × …" — for now only that the entries are there.
-        mentions = entries.filter(has_text=re.compile(f"{order['number']}|{order['public_id']}"))
-        assert mentions.count() >= at_least, f"audit entries for order {order['number']}: {mentions.count()}"
+    sentences = page.locator("main .audit-sentence")
+    worker = "Гүлнар Есімова"
+    for order in (ship, refund):
+        expect(sentences.filter(has_text=f"{worker}: заказ {order['number']} — «Ещё не упакован» → «Упакован»")
+               ).to_have_count(1)
+    expect(sentences.filter(has_text=f"{worker}: заказ {ship['number']} — «Упакован» → «Отправлен», "
+                                     "трек-номер KZ987654321")).to_have_count(1)
+    expect(sentences.filter(has_text=re.compile(
+        f"{worker}: возврат [0-9\\s]+₸ по заказу {refund['number']} \\(Пакет субстрата порван\\)"))).to_have_count(1)
+    assert page.locator(f"main a[href$='/admin/orders/{refund['id']}']").count() >= 1, "an entry links its order"
     assert_stayed_home(page)
 
 

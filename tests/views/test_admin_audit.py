@@ -30,6 +30,16 @@ def test_the_log_reads_in_sentences_links_each_record_and_keeps_the_raw_entry(cl
     assert "<details" in page and "<code>stock.received</code>" in page and "&#34;level_after&#34;: 35" in page
 
 
+def test_a_farm_worker_with_the_staff_role_reads_the_log_from_the_menu_and_a_customer_cannot(client, login_as, now):
+    _admin, staff = _people()
+    _entry(staff, "stock.received", f"product:{make_product(stock=5, name='Mint kit').id}", now=now, delta=2,
+           level_after=7, reason="")
+    login_as(staff)
+    assert 'href="/en/admin/audit"' in client.get("/admin/").get_data(as_text=True)
+    assert "Aigerim received 2 × Mint kit, on hand 5 → 7" in client.get("/admin/audit").get_data(as_text=True)
+    login_as(make_user(role="customer"))
+    assert client.get("/admin/audit").status_code == 403
+
 def test_the_log_reads_in_russian_at_the_russian_address(app, login_as, now):
     admin, staff = _people()
     kit = make_product(stock=25, name="Набор базилика")
