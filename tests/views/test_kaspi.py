@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from shop.clock import utcnow
 from shop.extensions import db
@@ -144,3 +144,25 @@ def test_a_kaspi_refund_is_recorded_by_staff_with_its_kaspi_reference_and_restoc
     assert db.session.get(Product, product.id).on_hand == 4
     assert _order().payment_status == "partially_refunded"
     assert db.session.scalar(select(func.count(Refund.id))) == 1
+
+
+def test_a_corrected_number_is_stored_trimmed_noted_once_and_only_while_the_order_waits(tiptop_client):
+    from shop.errors import NotFound
+    from shop.orders.placing import change_kaspi_phone
+
+    _kaspi_checkout(tiptop_client, make_product(stock=5))
+    order, now = _order(), utcnow()
+    before = order.phone
+    change_kaspi_phone(order.id, "  +7 777 000 11 22  ", now=now)
+    change_kaspi_phone(order.id, "+7 777 000 11 22", now=now)  # the same number again notes nothing
+    order = _order()
+    assert order.phone == "+7 777 000 11 22"
+    assert [e.note for e in order.events] == [f"Kaspi number changed from {before} to +7 777 000 11 22"]
+    assert order.events[0].created_at == now
+    db.session.execute(update(Order).values(payment_status="cancelled"))
+    db.session.execute(delete(Hold).where(Hold.order_id == order.id))  # as cancelling an unpaid order does
+    db.session.commit()
+    for order_id in (order.id, order.id + 1000):
+        with pytest.raises(NotFound):
+            change_kaspi_phone(order_id, "+7 701 000 00 00", now=now)
+    assert _order().phone == "+7 777 000 11 22"
