@@ -1,4 +1,5 @@
 """What an edit changed, in words: "price 7 900 ₸ → 8 500 ₸; on sale yes → no" (for the audit log's sentences)."""
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -16,6 +17,8 @@ FIELD_LABELS = {
     "language": _l("language"), "format": _l("format"), "venue": _l("venue"), "join_url": _l("join link"),
     "materials_url": _l("materials link"), "teacher": _l("teacher"), "programme": _l("programme"),
 }
+# Fields that hold another record's id, and the kind of record: the log names the record, not its id.
+REFERENCES = {"category_id": "category", "course_id": "course", "kit_alone_id": "product"}
 LANGUAGE_SUFFIXES = {"ru": "RU", "kk": "KK", "en": "EN"}
 MAX_VALUE = 60
 
@@ -29,10 +32,13 @@ def field_label(name: str) -> str:
     return str(label) if label is not None else name.replace("_", " ")
 
 
-def value_in_words(name: str, value) -> str:
-    """Return a recorded value as staff read it: tenge for amounts, Almaty time for moments, yes or no."""
+def value_in_words(name: str, value, names: Mapping[str, str] | None = None) -> str:
+    """Return a recorded value as staff read it: tenge for amounts, Almaty time for moments, yes or no, and
+    another record by its name when ``names`` (``{"category:3": "Herbs"}``) knows it."""
     if value is None or value == "":
         return "—"
+    if name in REFERENCES and names and f"{REFERENCES[name]}:{value}" in names:
+        return names[f"{REFERENCES[name]}:{value}"]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if name.endswith("_minor") and isinstance(value, int):
@@ -46,15 +52,15 @@ def value_in_words(name: str, value) -> str:
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
 
-def changes_in_words(details: dict) -> str:
+def changes_in_words(details: dict, names: Mapping[str, str] | None = None) -> str:
     """Return ``{field: [old, new]}`` (or ``{field: "changed"}``) as "field old → new; field changed"."""
     parts = []
     for name, change in sorted(details.items()):
         label = field_label(str(name))
         if isinstance(change, list) and len(change) == 2:
-            parts.append(f"{label} {value_in_words(name, change[0])} → {value_in_words(name, change[1])}")
+            parts.append(f"{label} {value_in_words(name, change[0], names)} → {value_in_words(name, change[1], names)}")
         elif change == "changed":
             parts.append(_("%(field)s changed", field=label))
         else:
-            parts.append(f"{label} {value_in_words(name, change)}")
+            parts.append(f"{label} {value_in_words(name, change, names)}")
     return "; ".join(parts)

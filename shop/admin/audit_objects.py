@@ -19,6 +19,7 @@ from ..i18n import current_locale
 from ..inputs import MAX_ID, whole_number
 from ..models import AuditEntry, Category, Cohort, Course, Order, Product, PromoCode, User
 from ..pages.services import PAGE_TITLES
+from .audit_changes import REFERENCES
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,24 @@ def _enrolment_cohorts(entries: list[AuditEntry]) -> dict[str, int]:
     return found
 
 
+def _referenced(entries: list[AuditEntry]) -> dict[str, set[str]]:
+    """Return the ids of the records an edit's details name (its old and new category, course, kit), by kind."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        try:
+            details = json.loads(entry.details or "{}")
+        except ValueError:
+            continue
+        if not isinstance(details, dict):
+            continue
+        for field_name, kind in REFERENCES.items():
+            change = details.get(field_name)
+            for value in change if isinstance(change, list) else [change]:
+                if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+                    found[kind].add(str(value))
+    return found
+
+
 def _named(model, column, keys: set, locale: str) -> dict:
     if not keys:
         return {}
@@ -95,6 +114,8 @@ def subjects(entries: list[AuditEntry]) -> dict[str, Subject]:
     for entry in entries:
         kind, key = _split(entry.target)
         keys[kind].add(key)
+    for kind, ids in _referenced(entries).items():
+        keys[kind] |= ids
     enrolments = _enrolment_cohorts(entries)
     cohort_ids = _ids(keys["cohort"]) | set(enrolments.values())
     products = _named(Product, "name", _ids(keys["product"]), locale)

@@ -7,7 +7,7 @@ still reads as a sentence, and the raw entry stays beside it on the page.
 """
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -43,6 +43,7 @@ class Said:
     who: str
     what: str
     details: dict
+    names: dict = field(default_factory=dict)  # other records by target ("category:3"), for an edit's changes
 
     def get(self, key: str, default=None):
         return self.details.get(key, default)
@@ -140,7 +141,7 @@ def _simple(words) -> Callable[[Said], str]:
 
 def _changed(words) -> Callable[[Said], str]:
     def say(s: Said) -> str:
-        changes = changes_in_words(s.details)
+        changes = changes_in_words(s.details, s.names)
         return str(words) % {"who": s.who, "what": s.what} + (f": {changes}" if changes else "")
     return say
 
@@ -218,9 +219,9 @@ def _other_sentence(action: str, s: Said, target: str) -> str | None:
     return None
 
 
-def describe(entry: AuditEntry, subject: Subject) -> str:
-    """Return the sentence that tells an entry in the current language."""
-    s = Said(actor_name(entry), subject.name, details_of(entry))
+def describe(entry: AuditEntry, subject: Subject, names: dict | None = None) -> str:
+    """Return the sentence that tells an entry in the current language (``names``: other records by target)."""
+    s = Said(actor_name(entry), subject.name, details_of(entry), names or {})
     action = entry.action or ""
     if action in SIMPLE:
         return _simple(SIMPLE[action])(s)
@@ -241,10 +242,11 @@ def _raw(entry: AuditEntry) -> str:
 def audit_lines(entries: list[AuditEntry]) -> list[AuditLine]:
     """Return a page of entries in words, the records they name looked up once for the whole page."""
     found = subjects(entries)
+    names = {target: subject.name for target, subject in found.items()}
     lines = []
     for entry in entries:
         subject = subject_of(entry.target, found)
         kind = kind_of(entry.action or "")
-        lines.append(AuditLine(entry, actor_name(entry), describe(entry, subject), subject,
+        lines.append(AuditLine(entry, actor_name(entry), describe(entry, subject, names), subject,
                                str(KINDS[kind][0]) if kind else "", _raw(entry)))
     return lines

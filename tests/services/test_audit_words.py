@@ -11,7 +11,7 @@ from shop.clock import almaty
 from shop.extensions import db
 from shop.models import AuditEntry
 from tests.admin_support import paid_order
-from tests.factories import make_cohort, make_course, make_product, make_user
+from tests.factories import make_category, make_cohort, make_course, make_product, make_user
 
 
 @contextmanager
@@ -130,6 +130,18 @@ def test_a_product_edit_names_the_fields_changed_with_prices_in_tenge(app):
             is_active=[True, False], description_ru="changed")
     assert _said(app) == ("Aigerim changed the product Basil starter kit: description (RU) changed; "
                           "on offer yes → no; price ₸7,900 → ₸8,500")
+
+
+def test_a_product_moved_to_another_category_and_course_names_them_not_their_ids(app):
+    herbs, tomatoes = make_category(), make_category()
+    herbs.name_en, tomatoes.name_en = "Spicy herbs", "Tomatoes"
+    course = make_course()
+    course.title_en = "Microgreens at home"
+    kit = make_product(name="Basil starter kit", category=herbs)
+    _record(_aigerim().id, "product.update", f"product:{kit.id}", category_id=[herbs.id, tomatoes.id],
+            course_id=[None, course.id])
+    assert _said(app) == ("Aigerim changed the product Basil starter kit: category Spicy herbs → Tomatoes; "
+                          "course — → Microgreens at home")
 
 
 def test_a_page_saved_and_a_role_changed_read_in_words(app):
