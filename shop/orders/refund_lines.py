@@ -88,10 +88,15 @@ def record_refund_lines(refund: Refund, items: list[ReturnedItem]) -> None:
 
 
 def receipt_items(refund: Refund) -> list[ReturnedItem]:
-    """Return the lines a refund's return receipt lists: what it gave back, or its amount as one line."""
-    rows = db.session.scalars(select(RefundLine).where(RefundLine.refund_id == refund.id).order_by(RefundLine.id))
+    """Return the lines a refund's return receipt lists: what it gave back, or its amount as one line.
+
+    A seat and the delivery are services on the receipt, a kit is goods.
+    """
+    rows = db.session.execute(select(RefundLine, OrderLine.product_id)
+                              .outerjoin(OrderLine, OrderLine.id == RefundLine.order_line_id)
+                              .where(RefundLine.refund_id == refund.id).order_by(RefundLine.id))
     items = [ReturnedItem(row.name, row.unit_price_minor, row.quantity, row.amount_minor, row.order_line_id,
-                          is_service=row.order_line_id is None) for row in rows]
+                          is_service=product_id is None) for row, product_id in rows]
     if sum(item.amount_minor for item in items) == refund.amount_minor and items:
         return items
     order = db.session.get(Order, refund.order_id)
