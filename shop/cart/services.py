@@ -237,8 +237,7 @@ def update_line(cart: Cart | None, line_ref, quantity, *, now: datetime) -> Cart
     if cart is None or not _WHOLE_NUMBER.fullmatch(text):
         raise NotFound()
     with unit_of_work():
-        line = db.session.scalar(select(CartLine).where(CartLine.id == int(text), CartLine.cart_id == cart.id)) \
-            if int(text) < 2**31 else None
+        line = db.session.scalar(select(CartLine).where(CartLine.id == int(text), CartLine.cart_id == cart.id))
         if line is None:
             raise NotFound()
         if count == 0:

@@ -124,3 +124,18 @@ def test_a_line_above_what_is_left_is_flagged_short_and_one_at_it_is_not(app, no
     db.session.expire_all()
     summary = summarise(cart, now)
     assert summary.rows[0].available == 2 and summary.rows[0].is_short and summary.has_shortage
+
+
+def test_a_line_is_found_by_any_nine_digit_id_and_a_longer_one_is_not_found(app, now):
+    from sqlalchemy import update
+
+    from shop.models import CartLine
+
+    cart = _add(now, product=make_product(stock=5).slug)
+    db.session.execute(update(CartLine).values(id=999_999_999))
+    db.session.commit()
+    update_line(cart, "999999999", "3", now=now)
+    assert db.session.get(CartLine, 999_999_999).quantity == 3
+    for beyond in ("1000000000", str(2**31), "9" * 30):
+        with pytest.raises(NotFound):
+            update_line(cart, beyond, "2", now=now)
