@@ -3,12 +3,9 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..mail.compose import external_url
-from ..models import Order, Payment
-from .gateway import CheckoutStart, SessionState
+from ..models import Order
+from .gateway import CheckoutStart, SessionState, recorded_state
 
 
 class DummyGateway:
@@ -24,13 +21,7 @@ class DummyGateway:
         return CheckoutStart(reference, external_url("payments.dummy_page", locale=order.locale, reference=reference))
 
     def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
-        payment = db.session.scalar(select(Payment).where(Payment.reference == reference,
-                                                          Payment.provider == self.name))
-        if payment is None:
-            return SessionState(reference, "", False, False, "", 0)
-        order = db.session.get(Order, payment.order_id)
-        return SessionState(reference, order.public_id, payment.status == "paid", payment.status == "expired", "",
-                            payment.amount_minor)
+        return recorded_state(self.name, reference)
 
     def expire(self, reference: str) -> None:
         return None  # nothing to close: the page refuses to pay a replaced order

@@ -5,13 +5,10 @@ receipts, asking about late payments) find one, and each of them finds there is 
 """
 from datetime import datetime
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..models import Order, Payment
+from ..models import Order
 from ..orders.free import NotFree
 from ..orders.refunds import NothingToRefund
-from .gateway import CheckoutStart, SessionState
+from .gateway import CheckoutStart, SessionState, recorded_state
 
 
 class FreeGateway:
@@ -26,12 +23,7 @@ class FreeGateway:
         raise NotFree()  # a free order is completed by `orders.free`, never sent to a payment page
 
     def retrieve(self, reference: str, *, order_public_id: str = "") -> SessionState:
-        payment = db.session.scalar(select(Payment).where(Payment.reference == reference,
-                                                          Payment.provider == self.name))
-        if payment is None:
-            return SessionState(reference, "", False, False, "", 0)
-        order = db.session.get(Order, payment.order_id)
-        return SessionState(reference, order.public_id, payment.status == "paid", payment.status == "expired", "", 0)
+        return recorded_state(self.name, reference)
 
     def expire(self, reference: str) -> None:
         return None
