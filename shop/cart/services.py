@@ -59,7 +59,7 @@ class LineUnavailable(ShopError):
     Raise it through `line_unavailable`, which also makes it the OutOfStock, CohortFull or CohortClosed it is.
     """
 
-    def __init__(self, row: CartRow, locale: str = "ru"):
+    def __init__(self, row: CartRow, locale: str):
         name, left = line_name(row.line, locale), row.available
         if row.limit == "started":
             message = _l("«%(name)s» has already started and can no longer be booked: remove it from your cart.",

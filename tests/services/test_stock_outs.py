@@ -131,3 +131,53 @@ def test_a_buyer_back_from_the_payment_page_is_not_told_their_own_order_took_the
     assert summarise(cart, now).short_rows == []
     order, _ = place_order(cart, BUYER, user=None, now=now + timedelta(minutes=1), hold_minutes=30)
     assert order.payment_status == "pending_payment"
+
+
+def _refusal(row, **locale):
+    from shop.cart.services import line_unavailable
+
+    refusal = line_unavailable(row, **locale)
+    return type(refusal), _english(refusal.message), refusal.details
+
+
+def test_a_started_cohort_is_refused_as_started_naming_it_in_the_buyers_language(app, now):
+    from shop.cart.services import LineClosed
+
+    course = make_course()
+    course.title_en, course.title_ru = "Microgreens", "Микрозелень"
+    cohort = make_cohort(course=course, capacity=3, starts_at=now + timedelta(hours=1))
+    cart = _cart(now, cohort=cohort)
+    row = summarise(cart, now + timedelta(hours=2)).rows[0]
+    name = f"Microgreens — {cohort.starts_at:%Y-%m-%d}"
+    assert _refusal(row, locale="en") == (
+        LineClosed, f"«{name}» has already started and can no longer be booked: remove it from your cart.",
+        {"item": name, "available": 0})
+    assert _refusal(row)[2]["item"] == f"Микрозелень — {cohort.starts_at:%Y-%m-%d}"  # Russian unless told
+
+
+def test_a_kit_taken_off_sale_is_refused_as_no_longer_sold(app, now):
+    from shop.cart.services import LineClosed
+
+    basil = make_product(stock=5, name="Basil")
+    cart = _cart(now, basil)
+    basil.is_active = False
+    db.session.commit()
+    row = summarise(cart, now).rows[0]
+    assert row.limit == "closed"
+    assert _refusal(row, locale="en") == (
+        LineClosed, "«Basil» can no longer be bought: remove it from your cart.", {"item": "Basil", "available": 0})
+
+
+def test_a_cohort_with_no_seat_left_is_refused_as_full_with_its_waiting_list(app, now):
+    from shop.cart.services import SeatLineShort
+
+    course = make_course()
+    course.title_en = "Hydroponics"
+    cohort = make_cohort(course=course, capacity=2, starts_at=now + timedelta(days=5))
+    cart = _cart(now, cohort=cohort)
+    place_order(_cart(now, cohort=cohort, quantity="2"), BUYER, user=None, now=now, hold_minutes=30)
+    row = summarise(cart, now).rows[0]
+    name = f"Hydroponics — {cohort.starts_at:%Y-%m-%d}"
+    assert _refusal(row, locale="en") == (
+        SeatLineShort, f"«{name}» has no seats left: remove it from your cart or join its waiting list.",
+        {"item": name, "available": 0})
