@@ -28,12 +28,12 @@ from .status import add_note
 
 
 class NoLongerSold(ShopError):
-    def __init__(self, name: str = ""):
+    def __init__(self, name: str):
         super().__init__(_l("«%(name)s» can no longer be bought: remove it from your cart.", name=name), item=name)
 
 
 class TooManyItems(ShopError):
-    def __init__(self, most: int = 0):
+    def __init__(self, most: int):
         super().__init__(_l("One order can hold at most %(most)d kits and seats. For a larger order, write to us.",
                             most=most), most=most)
 
@@ -50,7 +50,7 @@ class HoldLimitReached(ShopError):
 class CourierNotServed(ShopError):
     field = "city"
 
-    def __init__(self, cities: str = ""):
+    def __init__(self, cities: str):
         super().__init__(_l("Our courier delivers only in %(cities)s. Choose KazPost or pickup at the farm.",
                             cities=cities), cities=cities)
 
@@ -77,7 +77,7 @@ class BuyerDetails:
 
 
 class LearnerMissing(ShopError):
-    def __init__(self, name: str = "", number: int = 0):
+    def __init__(self, name: str, number: int):
         super().__init__(_l("«%(name)s» is for several people: enter the name and e-mail of learner %(number)d.",
                             name=name, number=number), item=name)
 
