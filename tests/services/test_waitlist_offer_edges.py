@@ -6,12 +6,18 @@ from sqlalchemy import select
 
 from shop.admin.cohorts import set_cancelled
 from shop.cart.services import add_to_cart, summarise
-from shop.courses.services import cancel_enrolment, leave_waitlist
+from shop.courses.services import cancel_enrolment, expire_waitlist_offers, leave_waitlist
 from shop.courses.waitlist import OfferLapsed, claim_token, leave_token, open_offer
 from shop.extensions import db
-from shop.models import Enrolment, WaitlistEntry
+from shop.inventory.services import seat_availability
+from shop.models import Enrolment, Hold, Payment, WaitlistEntry
+from shop.orders.paying import mark_paid
+from shop.orders.placing import BuyerDetails, place_order
 from tests.factories import make_cohort, wait_in_line
 from tests.services.test_courses import buy
+
+BUYER = BuyerDetails(email="first@example.kz", full_name="First In Line", phone="+77011234567",
+                     delivery_method="pickup", accepts_terms=True)
 
 
 @pytest.fixture
@@ -34,6 +40,14 @@ def _entry(email) -> WaitlistEntry:
 def _claim(cohort, email, now, token=None):
     return add_to_cart(token=token, user=None, product_slug=None, cohort_ref=cohort.id, quantity="1", now=now,
                        claim=claim_token(_entry(email)))
+
+
+def _pay(order, now):
+    db.session.add(Payment(order_id=order.id, provider="dummy", reference=f"ref-{order.public_id}",
+                           amount_minor=order.total_minor, created_at=now))
+    db.session.commit()
+    mark_paid(order.public_id, provider="dummy", reference=f"ref-{order.public_id}", amount_minor=order.total_minor,
+              now=now)
 
 
 def test_a_claim_link_works_until_the_last_second_of_the_offer(offered, now):
@@ -96,3 +110,18 @@ def test_a_seat_claimed_before_a_cancellation_must_be_claimed_again_by_the_new_o
     cart = _claim(offered, "first@example.kz", now + timedelta(hours=2), token=cart.token)
     [row] = summarise(cart, now + timedelta(hours=2)).rows
     assert row.line.quantity == 1 and not row.is_short
+
+
+def test_an_offer_running_out_while_its_claimant_pays_leaves_the_seat_with_their_order(offered, now):
+    late = now + timedelta(hours=23, minutes=50)
+    cart = _claim(offered, "first@example.kz", late)
+    order, _ = place_order(cart, BUYER, user=None, now=late, hold_minutes=30)  # holds the seat until 24 h 20 min
+
+    assert expire_waitlist_offers(now + timedelta(hours=24)) == 1
+
+    assert _entry("first@example.kz").status == "lapsed"
+    assert _entry("second@example.kz").status == "waiting"
+    assert db.session.scalar(select(Hold.order_id).where(Hold.cohort_id == offered.id)) == order.id
+    assert seat_availability([offered.id], now + timedelta(hours=24))[offered.id] == 0
+    _pay(order, now + timedelta(hours=24, minutes=5))
+    assert db.session.scalar(select(Enrolment.email).where(Enrolment.status == "active")) == BUYER.email
