@@ -1,4 +1,5 @@
-"""Offers at their edges: when a claim link stops working, and what a cohort's cancellation does to offers."""
+"""The waiting list at its edges: who is in line at once, who is offered first, how long an offer lasts, when a
+claim link stops working, and what a cohort's cancellation does to offers."""
 from datetime import timedelta
 
 import pytest
@@ -6,14 +7,23 @@ from sqlalchemy import select
 
 from shop.admin.cohorts import set_cancelled
 from shop.cart.services import add_to_cart, summarise
+from shop.clock import utcnow
 from shop.courses.services import cancel_enrolment, expire_waitlist_offers, leave_waitlist
-from shop.courses.waitlist import OfferLapsed, claim_token, leave_token, open_offer
+from shop.courses.waitlist import (
+    OfferLapsed,
+    claim_token,
+    confirm_token,
+    confirm_waitlist,
+    join_waitlist,
+    leave_token,
+    open_offer,
+)
 from shop.extensions import db
 from shop.inventory.services import seat_availability
-from shop.models import Enrolment, Hold, Payment, WaitlistEntry
+from shop.models import Enrolment, Hold, OutboxMessage, Payment, WaitlistEntry
 from shop.orders.paying import mark_paid
 from shop.orders.placing import BuyerDetails, place_order
-from tests.factories import make_cohort, wait_in_line
+from tests.factories import make_cohort, make_user, wait_in_line
 from tests.services.test_courses import buy
 
 BUYER = BuyerDetails(email="first@example.kz", full_name="First In Line", phone="+77011234567",
@@ -35,6 +45,13 @@ def offered(app, now):
 def _entry(email) -> WaitlistEntry:
     db.session.expire_all()
     return db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.email == email))
+
+
+def _cancel_seat(email, now, cohort=None):
+    query = select(Enrolment.id).where(Enrolment.email == email, Enrolment.status == "active")
+    if cohort is not None:
+        query = query.where(Enrolment.cohort_id == cohort.id)
+    cancel_enrolment(db.session.scalar(query), now=now)
 
 
 def _claim(cohort, email, now, token=None):
@@ -125,3 +142,104 @@ def test_an_offer_running_out_while_its_claimant_pays_leaves_the_seat_with_their
     assert seat_availability([offered.id], now + timedelta(hours=24))[offered.id] == 0
     _pay(order, now + timedelta(hours=24, minutes=5))
     assert db.session.scalar(select(Enrolment.email).where(Enrolment.status == "active")) == BUYER.email
+
+
+def _messages(key_start) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_start))
+                                   .order_by(OutboxMessage.id)))
+
+
+def _full(capacity=1, **options):
+    cohort = make_cohort(capacity=capacity, **options)
+    for number in range(capacity):
+        buy(cohort, utcnow(), email=f"seated{number}@example.kz")
+    return cohort
+
+
+def test_a_member_whose_address_is_proven_is_in_line_at_once_and_told_how_to_leave(app, now):
+    member = make_user(email="member@example.kz")
+    entry = join_waitlist(_full().id, " Member@Example.kz", user=member, now=now, locale="en")
+    assert (entry.status, entry.confirmed_at, entry.created_at, entry.user_id, entry.email, entry.locale) == (
+        "waiting", now, now, member.id, "member@example.kz", "en")
+    assert _messages("waitlist-confirm:") == []
+    [joined] = _messages("waitlist-joined:")
+    leave_link = f"http://shop.test/en/courses/waitlist/leave/{leave_token(entry)}"
+    assert joined.recipient == "member@example.kz" and leave_link in joined.body_text
+    assert joined.list_unsubscribe == leave_link
+
+
+@pytest.mark.parametrize("verified, address", [(False, "member@example.kz"), (True, "other@example.kz")],
+                         ids=["address-not-proven", "another-address"])
+def test_a_member_must_confirm_an_address_their_account_has_not_proven(app, now, verified, address):
+    member = make_user(email="member@example.kz", verified=verified)
+    entry = join_waitlist(_full().id, address, user=member, now=now, locale="kk")
+    assert (entry.status, entry.confirmed_at, entry.user_id) == ("unconfirmed", None, member.id)
+    assert _messages("waitlist-joined:") == []
+    [confirm] = _messages("waitlist-confirm:")
+    assert confirm.recipient == address
+    assert f"http://shop.test/kk/courses/waitlist/confirm/{confirm_token(entry)}" in confirm.body_text
+    leave_link = f"http://shop.test/kk/courses/waitlist/leave/{leave_token(entry)}"
+    assert leave_link in confirm.body_text and confirm.list_unsubscribe == leave_link
+
+
+def test_a_language_the_shop_does_not_speak_gets_russian_links(app, now):
+    entry = join_waitlist(_full().id, "a@example.kz", now=now, locale="de")
+    assert entry.locale == "ru"
+    [confirm] = _messages("waitlist-confirm:")
+    assert f"http://shop.test/courses/waitlist/confirm/{confirm_token(entry)}" in confirm.body_text
+
+
+def test_one_address_waits_separately_for_each_full_cohort(app, now):
+    first, second = _full(), _full()
+    one = join_waitlist(first.id, "a@example.kz", now=now)
+    other = join_waitlist(second.id, "a@example.kz", now=now)
+    assert one.id != other.id and (one.cohort_id, other.cohort_id) == (first.id, second.id)
+
+
+def test_the_first_to_confirm_is_first_in_line_whoever_asked_first(app, now):
+    cohort = _full(capacity=1)
+    slow = join_waitlist(cohort.id, "slow@example.kz", now=now)
+    quick = join_waitlist(cohort.id, "quick@example.kz", now=now + timedelta(minutes=1))
+    confirm_waitlist(confirm_token(quick), now=now + timedelta(minutes=2))
+    confirm_waitlist(confirm_token(slow), now=now + timedelta(minutes=3))
+    _cancel_seat("seated0@example.kz", now + timedelta(minutes=4))
+    assert (_entry("quick@example.kz").status, _entry("slow@example.kz").status) == ("offered", "waiting")
+
+
+def test_a_freed_seat_is_offered_only_to_people_waiting_for_that_cohort(app, now):
+    elsewhere = _full(capacity=1)
+    wait_in_line(elsewhere.id, "elsewhere@example.kz", now=now)
+    cohort = _full(capacity=1)
+    wait_in_line(cohort.id, "here@example.kz", now=now + timedelta(minutes=1))
+    _cancel_seat("seated0@example.kz", now + timedelta(minutes=2), cohort=cohort)
+    assert (_entry("here@example.kz").status, _entry("elsewhere@example.kz").status) == ("offered", "waiting")
+
+
+def test_an_offer_for_a_cohort_starting_within_a_day_lasts_until_the_start(app, now):
+    starts_at = now + timedelta(hours=5)
+    cohort = _full(capacity=1, starts_at=starts_at)
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    _cancel_seat("seated0@example.kz", now)
+    first = _entry("first@example.kz")
+    assert (first.status, first.offer_expires_at) == ("offered", starts_at)
+    assert db.session.scalar(select(Hold.expires_at).where(Hold.waitlist_entry_id == first.id)) == starts_at
+
+
+def test_the_offer_email_is_in_the_language_of_the_person_waiting_with_links_to_claim_and_to_leave(app, now):
+    cohort = _full(capacity=1)
+    wait_in_line(cohort.id, "first@example.kz", now=now, locale="kk")
+    _cancel_seat("seated0@example.kz", now)
+    first = _entry("first@example.kz")
+    [offer] = _messages("waitlist-offer:")
+    assert offer.recipient == "first@example.kz"
+    assert f"http://shop.test/kk/courses/waitlist/claim/{claim_token(first)}" in offer.body_text
+    leave_link = f"http://shop.test/kk/courses/waitlist/leave/{leave_token(first)}"
+    assert leave_link in offer.body_text and offer.list_unsubscribe == leave_link
+
+
+def test_no_seat_of_a_cohort_that_has_started_is_offered(app, now):
+    cohort = _full(capacity=1, starts_at=now + timedelta(hours=1))
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    _cancel_seat("seated0@example.kz", now + timedelta(hours=2))
+    assert _entry("first@example.kz").status == "waiting"
+    assert _messages("waitlist-offer:") == []
