@@ -243,3 +243,39 @@ def test_no_seat_of_a_cohort_that_has_started_is_offered(app, now):
     _cancel_seat("seated0@example.kz", now + timedelta(hours=2))
     assert _entry("first@example.kz").status == "waiting"
     assert _messages("waitlist-offer:") == []
+
+
+def test_someone_else_buying_a_new_seat_leaves_a_claimed_offer_and_other_members_waiting_alone(offered, now):
+    member = make_user(email="member@example.kz")
+    wait_in_line(offered.id, "member@example.kz", now=now, user=member)
+    _claim(offered, "first@example.kz", now)  # first@'s offer now sits in their cart
+    offered.capacity = 2
+    db.session.commit()
+    buyer = make_user(email="buyer@example.kz")
+    buy(offered, now, email="buyer@example.kz", user=buyer)  # the seat just added, from a cart of their own
+    assert _entry("first@example.kz").status == "offered"
+    assert db.session.scalar(select(Hold.quantity).where(Hold.waitlist_entry_id == _entry("first@example.kz").id)) == 1
+    assert _entry("second@example.kz").status == "waiting"
+    assert _entry("member@example.kz").status == "waiting"
+
+
+def test_buying_a_seat_of_one_cohort_keeps_the_buyer_waiting_for_another(offered, now):
+    elsewhere = _full(capacity=1)
+    wait_in_line(elsewhere.id, "first@example.kz", now=now)
+    cart = _claim(offered, "first@example.kz", now)
+    _pay(place_order(cart, BUYER, user=None, now=now, hold_minutes=30)[0], now)
+    statuses = dict(db.session.execute(select(WaitlistEntry.cohort_id, WaitlistEntry.status)
+                                       .where(WaitlistEntry.email == "first@example.kz")).all())
+    assert statuses == {offered.id: "enrolled", elsewhere.id: "waiting"}
+
+
+def test_a_claimed_seat_checked_out_just_before_the_start_is_held_until_the_start_only(app, now):
+    starts_at = now + timedelta(hours=2)
+    cohort = _full(capacity=1, starts_at=starts_at)
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    _cancel_seat("seated0@example.kz", now)
+    late = starts_at - timedelta(minutes=10)
+    cart = _claim(cohort, "first@example.kz", late)
+    order, _ = place_order(cart, BUYER, user=None, now=late, hold_minutes=30)
+    hold = db.session.scalar(select(Hold).where(Hold.cohort_id == cohort.id))
+    assert (hold.order_id, hold.expires_at) == (order.id, starts_at)
