@@ -140,3 +140,53 @@ def test_a_declined_attempt_counts_on_the_latest_payment_of_that_provider_of_tha
 def test_a_declined_attempt_for_an_unknown_order_changes_nothing(pending):
     assert record_failed_attempt("no-such-order", provider="dummy", reason="Declined", event_id="f-10") is None
     assert db.session.scalar(select(Payment.failed_attempts)) == 0
+
+
+def _kit_and_seat_order(client, now):
+    from tests.factories import make_cohort
+
+    kit, cohort = make_product(stock=5, price=100000), make_cohort(capacity=4, starts_at=now + timedelta(days=3))
+    add(client, kit, 1)
+    add(client, cohort=cohort, quantity=2)
+    check_out(client)
+    order = db.session.scalar(select(Order))
+    kit_line, seat_line = sorted(order.lines, key=lambda line: line.product_id is None)
+    return order, kit_line, seat_line
+
+
+def _holds(order):
+    db.session.expire_all()
+    return {hold.order_line_id: (hold.quantity, hold.expires_at)
+            for hold in db.session.scalars(select(Hold).where(Hold.order_id == order.id))}
+
+
+def test_the_pre_payment_check_takes_again_only_the_holds_that_ran_out_kits_and_seats_alike(app, client):
+    now = utcnow()
+    order, kit_line, seat_line = _kit_and_seat_order(client, now)
+    kept_until = now + timedelta(hours=1)
+    db.session.execute(update(Hold).where(Hold.order_line_id == kit_line.id).values(expires_at=kept_until))
+    db.session.execute(update(Hold).where(Hold.order_line_id == seat_line.id).values(expires_at=now))  # ends now
+    db.session.commit()
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=now) == "ok"
+    assert _holds(order) == {kit_line.id: (1, kept_until), seat_line.id: (2, now + timedelta(minutes=15))}
+
+
+def test_the_pre_payment_check_takes_seats_again_for_every_lapsed_line(app, client):
+    now = utcnow()
+    order, kit_line, seat_line = _kit_and_seat_order(client, now)
+    db.session.execute(update(Hold).values(expires_at=now - timedelta(minutes=5)))
+    db.session.commit()
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=now) == "ok"
+    retaken = now + timedelta(minutes=15)
+    assert _holds(order) == {kit_line.id: (1, retaken), seat_line.id: (2, retaken)}
+
+
+def test_the_pre_payment_check_refuses_a_lapsed_seat_in_a_cohort_that_has_started(app, client):
+    from shop.models import Cohort
+
+    now = utcnow()
+    order, _kit_line, seat_line = _kit_and_seat_order(client, now)
+    later = now + timedelta(days=4)  # the holds ran out and the cohort began
+    assert db.session.get(Cohort, seat_line.cohort_id).starts_at < later
+    assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=later) == "lapsed"
+    assert db.session.scalar(select(Hold.id).where(Hold.expires_at > later)) is None
