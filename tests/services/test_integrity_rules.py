@@ -185,16 +185,18 @@ def test_holds_are_summed_per_product_against_its_own_stock(app, now):
 
 def test_a_hold_left_on_a_paid_or_cancelled_order_is_reported_with_its_count(app, now):
     product = make_product(stock=10)
-    paid = _paid_kits(product, 1, now)
+    paid, also_paid = _paid_kits(product, 1, now), _paid_kits(product, 1, now)
     cancelled = _order(_kit(product, 1), payment="cancelled")
     waiting = _order(_kit(product, 1), payment="pending_payment")
     _hold(now, product_id=product.id, order_id=paid.id)
+    _hold(now, product_id=product.id, order_id=also_paid.id)
     for _ in range(2):
         _hold(now, product_id=product.id, order_id=cancelled.id)
     _hold(now, product_id=product.id, order_id=waiting.id)
     db.session.commit()
     assert sorted(no_holds_on_closed_orders(now)) == sorted([
         f"order {paid.public_id}: 1 hold(s) left on a paid order",
+        f"order {also_paid.public_id}: 1 hold(s) left on a paid order",
         f"order {cancelled.public_id}: 2 hold(s) left on a cancelled order"])
 
 
@@ -233,6 +235,13 @@ def test_each_cohort_counts_only_its_own_active_learners_and_live_holds(app, now
     assert seats_within_capacity(now) == [f"cohort {full.id}: 2 enrolled and 1 held for 2 seats"]
 
 
+def test_seat_holds_filling_a_cohort_without_learners_pass(app, now):
+    cohort = make_cohort(capacity=3)
+    _hold(now, cohort_id=cohort.id, quantity=3)
+    db.session.commit()
+    assert seats_within_capacity(now) == []
+
+
 def test_learners_beyond_capacity_are_reported_without_any_hold(app, now):
     cohort = make_cohort(capacity=1)
     db.session.add_all([Enrolment(cohort_id=cohort.id, email=f"{n}@example.kz") for n in range(3)])
@@ -257,6 +266,20 @@ def test_a_paid_seat_line_needs_one_enrolment_per_seat_bought(app, now):
     db.session.commit()
     assert paid_seats_enrolled(now) == [
         f"order {order.public_id}: line {line.id} bought 4 seat(s) but has 5 enrolment(s)"]
+
+
+def test_each_seat_line_is_counted_against_its_own_enrolments(app, now):
+    order = _order(_seats(make_cohort(capacity=10), 2), _seats(make_cohort(capacity=10), 1))
+    _pay(order)
+    first, second = order.lines
+    _enrol(order, first, 2)
+    _enrol(order, second, 1)
+    db.session.commit()
+    assert paid_seats_enrolled(now) == []
+    db.session.execute(text("DELETE FROM enrolment WHERE order_line_id = :line"), {"line": first.id})
+    db.session.commit()
+    assert paid_seats_enrolled(now) == [
+        f"order {order.public_id}: line {first.id} bought 2 seat(s) but has 0 enrolment(s)"]
 
 
 def test_seat_lines_of_unpaid_or_flagged_orders_need_no_enrolment(app, now):
@@ -373,6 +396,18 @@ def test_returns_up_to_the_units_sold_pass(app, now):
     assert returns_within_sales(now) == []
 
 
+def test_each_lines_returns_are_weighed_against_its_own_sale(app, now):
+    product = make_product(stock=10)
+    order = _order(_kit(product, 2), _kit(product, 1))
+    _pay(order)
+    for line in order.lines:
+        _sell(order, line, now)
+        _give_back(order, line, 1, now)
+        line.returned_quantity = 1
+    db.session.commit()
+    assert returns_within_sales(now) == []
+
+
 def test_more_returned_on_the_ledger_than_sold_is_reported(app, now):
     product = make_product(stock=10)
     order = _paid_kits(product, 1, now)
@@ -410,6 +445,16 @@ def test_a_return_counted_on_the_line_but_missing_from_the_ledger_is_reported(ap
         f"order {order.public_id}: line {line.id} returned 1 unit(s) (counted 2) but sold 3"]
 
 
+def test_a_return_counted_on_the_line_with_nothing_on_the_ledger_is_reported(app, now):
+    product = make_product(stock=10)
+    order = _paid_kits(product, 3, now)
+    line = order.lines[0]
+    line.returned_quantity = 1
+    db.session.commit()
+    assert returns_within_sales(now) == [
+        f"order {order.public_id}: line {line.id} returned 0 unit(s) (counted 1) but sold 3"]
+
+
 def test_a_return_on_the_ledger_that_the_line_never_counted_is_reported(app, now):
     product = make_product(stock=10)
     order = _paid_kits(product, 3, now)
@@ -439,9 +484,9 @@ def test_refunds_are_weighed_against_paid_payments_only_summed_per_order(app, no
 def test_a_refund_on_an_order_never_paid_is_reported_against_nothing_paid(app, now):
     order = _order(_kit(make_product(stock=5), 1), payment="cancelled")
     _pay(order, status="expired")
-    db.session.add(Refund(order_id=order.id, amount_minor=500))
+    db.session.add(Refund(order_id=order.id, amount_minor=1))
     db.session.commit()
-    assert refunds_within_payments(now) == [f"order {order.public_id}: refunded 500 but paid 0 (tiyn)"]
+    assert refunds_within_payments(now) == [f"order {order.public_id}: refunded 1 but paid 0 (tiyn)"]
 
 
 def test_a_paid_payment_on_an_unpaid_order_is_reported_once_with_its_state(app, now):
