@@ -524,6 +524,29 @@ def test_an_order_refunded_in_full_while_still_to_be_handed_over_is_reported(app
         f"order {order.public_id}: partially_refunded, {fulfilment}, but everything paid was refunded"]
 
 
+def test_each_order_s_refunds_are_weighed_against_its_own_payments(app, now):
+    product = make_product(stock=10, price=1000)
+    for _ in range(2):
+        order = _paid_kits(product, 1, now, payment="partially_refunded")
+        db.session.add(Refund(order_id=order.id, amount_minor=600))
+    _paid_kits(product, 1, now)
+    db.session.commit()
+    assert refunded_orders_not_awaiting_fulfilment(now) == []
+    refunded = _paid_kits(product, 1, now, payment="partially_refunded")
+    db.session.add(Refund(order_id=refunded.id, amount_minor=1000))
+    db.session.commit()
+    assert refunded_orders_not_awaiting_fulfilment(now) == [
+        f"order {refunded.public_id}: partially_refunded, unfulfilled, but everything paid was refunded"]
+
+
+def test_a_payment_of_one_tiyn_refunded_in_full_is_reported(app, now):
+    order = _paid_kits(make_product(stock=10, price=1), 1, now)
+    db.session.add(Refund(order_id=order.id, amount_minor=1))
+    db.session.commit()
+    assert refunded_orders_not_awaiting_fulfilment(now) == [
+        f"order {order.public_id}: paid, unfulfilled, but everything paid was refunded"]
+
+
 def test_an_order_refunded_in_full_after_it_was_handed_over_or_marked_refunded_passes(app, now):
     product = make_product(stock=10)
     for payment, fulfilment in [("paid", "shipped"), ("paid", "picked_up"), ("refunded", "unfulfilled")]:
@@ -637,6 +660,14 @@ def test_an_order_discount_that_is_not_its_lines_and_deliverys_is_reported(app, 
         f"order {empty.public_id}: its discount is not the sum of its lines' and delivery's"])
 
 
+def test_each_orders_discount_is_the_sum_of_its_own_lines(app, now):
+    product = make_product(stock=5, price=1000)
+    for discount in (100, 250):
+        _order(_kit(product, 1, discount_minor=discount), _kit(product, 1, discount_minor=discount))
+    db.session.commit()
+    assert discounts_within_line_totals(now) == []
+
+
 def _promo(code="SPRING", uses=0, max_uses=None) -> PromoCode:
     promo = PromoCode(code=code, kind="percent", percent=10, uses=uses, max_uses=max_uses)
     db.session.add(promo)
@@ -676,16 +707,27 @@ def test_a_code_used_beyond_its_limit_is_reported_unless_the_extra_use_was_a_lat
     assert promo_uses_within_limits(now) == ["promo code SPRING: 3 use(s) counted, limit 2, 3 live redemption(s)"]
 
 
+def test_each_late_payment_excuses_one_use_beyond_the_limit_not_more(app, now):
+    product = make_product(stock=10)
+    promo = _promo(uses=3, max_uses=1)
+    for over_limit in (False, True, False):
+        _redeem(promo, _order(_kit(product, 1), payment="paid", promo_code="SPRING"), over_limit=over_limit)
+    db.session.commit()
+    assert promo_uses_within_limits(now) == ["promo code SPRING: 3 use(s) counted, limit 1, 3 live redemption(s)"]
+
+
 def test_uses_counted_that_differ_from_the_live_redemptions_are_reported(app, now):
     product = make_product(stock=10)
     promo, unused = _promo(uses=1, max_uses=5), _promo(code="UNUSED", uses=0, max_uses=1)
+    _promo(code="IDLE", uses=0, max_uses=10)
     _redeem(promo, _order(_kit(product, 1), payment="paid", promo_code="SPRING"))
     _redeem(promo, _order(_kit(product, 1), payment="cancelled", promo_code="SPRING"), released_at=now)
     db.session.commit()
     assert promo_uses_within_limits(now) == []
     db.session.execute(update(PromoCode).values(uses=2))
     db.session.commit()
-    assert promo_uses_within_limits(now) == [
+    assert sorted(promo_uses_within_limits(now)) == [
+        "promo code IDLE: 2 use(s) counted, limit 10, 0 live redemption(s)",
         "promo code SPRING: 2 use(s) counted, limit 5, 1 live redemption(s)",
         "promo code UNUSED: 2 use(s) counted, limit 1, 0 live redemption(s)"]
     assert unused.max_uses == 1
