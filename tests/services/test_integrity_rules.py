@@ -185,16 +185,18 @@ def test_holds_are_summed_per_product_against_its_own_stock(app, now):
 
 def test_a_hold_left_on_a_paid_or_cancelled_order_is_reported_with_its_count(app, now):
     product = make_product(stock=10)
-    paid = _paid_kits(product, 1, now)
+    paid, also_paid = _paid_kits(product, 1, now), _paid_kits(product, 1, now)
     cancelled = _order(_kit(product, 1), payment="cancelled")
     waiting = _order(_kit(product, 1), payment="pending_payment")
     _hold(now, product_id=product.id, order_id=paid.id)
+    _hold(now, product_id=product.id, order_id=also_paid.id)
     for _ in range(2):
         _hold(now, product_id=product.id, order_id=cancelled.id)
     _hold(now, product_id=product.id, order_id=waiting.id)
     db.session.commit()
     assert sorted(no_holds_on_closed_orders(now)) == sorted([
         f"order {paid.public_id}: 1 hold(s) left on a paid order",
+        f"order {also_paid.public_id}: 1 hold(s) left on a paid order",
         f"order {cancelled.public_id}: 2 hold(s) left on a cancelled order"])
 
 
@@ -233,6 +235,13 @@ def test_each_cohort_counts_only_its_own_active_learners_and_live_holds(app, now
     assert seats_within_capacity(now) == [f"cohort {full.id}: 2 enrolled and 1 held for 2 seats"]
 
 
+def test_seat_holds_filling_a_cohort_without_learners_pass(app, now):
+    cohort = make_cohort(capacity=3)
+    _hold(now, cohort_id=cohort.id, quantity=3)
+    db.session.commit()
+    assert seats_within_capacity(now) == []
+
+
 def test_learners_beyond_capacity_are_reported_without_any_hold(app, now):
     cohort = make_cohort(capacity=1)
     db.session.add_all([Enrolment(cohort_id=cohort.id, email=f"{n}@example.kz") for n in range(3)])
@@ -257,6 +266,20 @@ def test_a_paid_seat_line_needs_one_enrolment_per_seat_bought(app, now):
     db.session.commit()
     assert paid_seats_enrolled(now) == [
         f"order {order.public_id}: line {line.id} bought 4 seat(s) but has 5 enrolment(s)"]
+
+
+def test_each_seat_line_is_counted_against_its_own_enrolments(app, now):
+    order = _order(_seats(make_cohort(capacity=10), 2), _seats(make_cohort(capacity=10), 1))
+    _pay(order)
+    first, second = order.lines
+    _enrol(order, first, 2)
+    _enrol(order, second, 1)
+    db.session.commit()
+    assert paid_seats_enrolled(now) == []
+    db.session.execute(text("DELETE FROM enrolment WHERE order_line_id = :line"), {"line": first.id})
+    db.session.commit()
+    assert paid_seats_enrolled(now) == [
+        f"order {order.public_id}: line {first.id} bought 2 seat(s) but has 0 enrolment(s)"]
 
 
 def test_seat_lines_of_unpaid_or_flagged_orders_need_no_enrolment(app, now):
@@ -373,6 +396,18 @@ def test_returns_up_to_the_units_sold_pass(app, now):
     assert returns_within_sales(now) == []
 
 
+def test_each_lines_returns_are_weighed_against_its_own_sale(app, now):
+    product = make_product(stock=10)
+    order = _order(_kit(product, 2), _kit(product, 1))
+    _pay(order)
+    for line in order.lines:
+        _sell(order, line, now)
+        _give_back(order, line, 1, now)
+        line.returned_quantity = 1
+    db.session.commit()
+    assert returns_within_sales(now) == []
+
+
 def test_more_returned_on_the_ledger_than_sold_is_reported(app, now):
     product = make_product(stock=10)
     order = _paid_kits(product, 1, now)
@@ -410,6 +445,16 @@ def test_a_return_counted_on_the_line_but_missing_from_the_ledger_is_reported(ap
         f"order {order.public_id}: line {line.id} returned 1 unit(s) (counted 2) but sold 3"]
 
 
+def test_a_return_counted_on_the_line_with_nothing_on_the_ledger_is_reported(app, now):
+    product = make_product(stock=10)
+    order = _paid_kits(product, 3, now)
+    line = order.lines[0]
+    line.returned_quantity = 1
+    db.session.commit()
+    assert returns_within_sales(now) == [
+        f"order {order.public_id}: line {line.id} returned 0 unit(s) (counted 1) but sold 3"]
+
+
 def test_a_return_on_the_ledger_that_the_line_never_counted_is_reported(app, now):
     product = make_product(stock=10)
     order = _paid_kits(product, 3, now)
@@ -439,9 +484,9 @@ def test_refunds_are_weighed_against_paid_payments_only_summed_per_order(app, no
 def test_a_refund_on_an_order_never_paid_is_reported_against_nothing_paid(app, now):
     order = _order(_kit(make_product(stock=5), 1), payment="cancelled")
     _pay(order, status="expired")
-    db.session.add(Refund(order_id=order.id, amount_minor=500))
+    db.session.add(Refund(order_id=order.id, amount_minor=1))
     db.session.commit()
-    assert refunds_within_payments(now) == [f"order {order.public_id}: refunded 500 but paid 0 (tiyn)"]
+    assert refunds_within_payments(now) == [f"order {order.public_id}: refunded 1 but paid 0 (tiyn)"]
 
 
 def test_a_paid_payment_on_an_unpaid_order_is_reported_once_with_its_state(app, now):
@@ -477,6 +522,29 @@ def test_an_order_refunded_in_full_while_still_to_be_handed_over_is_reported(app
     db.session.commit()
     assert refunded_orders_not_awaiting_fulfilment(now) == [
         f"order {order.public_id}: partially_refunded, {fulfilment}, but everything paid was refunded"]
+
+
+def test_each_order_s_refunds_are_weighed_against_its_own_payments(app, now):
+    product = make_product(stock=10, price=1000)
+    for _ in range(2):
+        order = _paid_kits(product, 1, now, payment="partially_refunded")
+        db.session.add(Refund(order_id=order.id, amount_minor=600))
+    _paid_kits(product, 1, now)
+    db.session.commit()
+    assert refunded_orders_not_awaiting_fulfilment(now) == []
+    refunded = _paid_kits(product, 1, now, payment="partially_refunded")
+    db.session.add(Refund(order_id=refunded.id, amount_minor=1000))
+    db.session.commit()
+    assert refunded_orders_not_awaiting_fulfilment(now) == [
+        f"order {refunded.public_id}: partially_refunded, unfulfilled, but everything paid was refunded"]
+
+
+def test_a_payment_of_one_tiyn_refunded_in_full_is_reported(app, now):
+    order = _paid_kits(make_product(stock=10, price=1), 1, now)
+    db.session.add(Refund(order_id=order.id, amount_minor=1))
+    db.session.commit()
+    assert refunded_orders_not_awaiting_fulfilment(now) == [
+        f"order {order.public_id}: paid, unfulfilled, but everything paid was refunded"]
 
 
 def test_an_order_refunded_in_full_after_it_was_handed_over_or_marked_refunded_passes(app, now):
@@ -592,6 +660,14 @@ def test_an_order_discount_that_is_not_its_lines_and_deliverys_is_reported(app, 
         f"order {empty.public_id}: its discount is not the sum of its lines' and delivery's"])
 
 
+def test_each_orders_discount_is_the_sum_of_its_own_lines(app, now):
+    product = make_product(stock=5, price=1000)
+    for discount in (100, 250):
+        _order(_kit(product, 1, discount_minor=discount), _kit(product, 1, discount_minor=discount))
+    db.session.commit()
+    assert discounts_within_line_totals(now) == []
+
+
 def _promo(code="SPRING", uses=0, max_uses=None) -> PromoCode:
     promo = PromoCode(code=code, kind="percent", percent=10, uses=uses, max_uses=max_uses)
     db.session.add(promo)
@@ -631,16 +707,27 @@ def test_a_code_used_beyond_its_limit_is_reported_unless_the_extra_use_was_a_lat
     assert promo_uses_within_limits(now) == ["promo code SPRING: 3 use(s) counted, limit 2, 3 live redemption(s)"]
 
 
+def test_each_late_payment_excuses_one_use_beyond_the_limit_not_more(app, now):
+    product = make_product(stock=10)
+    promo = _promo(uses=3, max_uses=1)
+    for over_limit in (False, True, False):
+        _redeem(promo, _order(_kit(product, 1), payment="paid", promo_code="SPRING"), over_limit=over_limit)
+    db.session.commit()
+    assert promo_uses_within_limits(now) == ["promo code SPRING: 3 use(s) counted, limit 1, 3 live redemption(s)"]
+
+
 def test_uses_counted_that_differ_from_the_live_redemptions_are_reported(app, now):
     product = make_product(stock=10)
     promo, unused = _promo(uses=1, max_uses=5), _promo(code="UNUSED", uses=0, max_uses=1)
+    _promo(code="IDLE", uses=0, max_uses=10)
     _redeem(promo, _order(_kit(product, 1), payment="paid", promo_code="SPRING"))
     _redeem(promo, _order(_kit(product, 1), payment="cancelled", promo_code="SPRING"), released_at=now)
     db.session.commit()
     assert promo_uses_within_limits(now) == []
     db.session.execute(update(PromoCode).values(uses=2))
     db.session.commit()
-    assert promo_uses_within_limits(now) == [
+    assert sorted(promo_uses_within_limits(now)) == [
+        "promo code IDLE: 2 use(s) counted, limit 10, 0 live redemption(s)",
         "promo code SPRING: 2 use(s) counted, limit 5, 1 live redemption(s)",
         "promo code UNUSED: 2 use(s) counted, limit 1, 0 live redemption(s)"]
     assert unused.max_uses == 1
