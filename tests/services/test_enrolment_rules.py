@@ -85,6 +85,8 @@ def test_the_named_learner_is_emailed_who_gave_the_seat_the_course_and_a_link_to
     assert "http://shop.test/en/learn/" in text
     [own] = _mail("dana@example.kz", "invitation:")  # the guest buyer is invited to their own account too
     assert own.subject == "Set up your City Farm account to reach your course"
+    assert "Hello, Дана Омарова!" in own.body_text
+    assert "We have made a City Farm account for dana@example.kz" in own.body_text
     assert _invited_address(own, "http://shop.test/en/account/invitation/") == "dana@example.kz"
     assert "http://shop.test/en/learn/" in own.body_text
     assert own.dedupe_key == f"invitation:{order.id}"
