@@ -99,6 +99,7 @@ def test_a_named_learner_with_their_own_account_gets_the_seat_there_and_no_passw
     assert _enrolment(FRIEND[1]).user_id == member.id
     [invitation] = _mail(FRIEND[1], "learner-invitation:")
     assert "/account/invitation/" not in invitation.body_text and "/learn/" in invitation.body_text
+    assert "Choose a password" not in invitation.body_text
 
 
 def test_a_named_learner_whose_address_was_only_registered_keeps_the_seat_on_the_address(app, now):
