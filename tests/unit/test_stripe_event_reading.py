@@ -97,3 +97,18 @@ def test_a_malformed_event_is_refused_naming_the_value_that_is_wrong(event, reas
     with pytest.raises(MalformedEvent) as refused:
         read_stripe_event(event)
     assert str(refused.value) == reason
+
+
+SESSION_MALFORMED = [
+    ("metadata a list", _session(metadata=["x"]), "metadata is not an object"),
+    ("order id a number", _session(metadata={"order_id": 7}), "order id is not a short text"),
+    ("intent object with a numeric id", _session(payment_intent={"id": 5}), "payment intent is not a short text"),
+]
+
+
+@pytest.mark.parametrize(("session", "reason"), [(session, reason) for _, session, reason in SESSION_MALFORMED],
+                         ids=[name for name, _, _ in SESSION_MALFORMED])
+def test_a_malformed_session_is_refused_naming_the_value_that_is_wrong(session, reason):
+    with pytest.raises(MalformedEvent) as refused:
+        read_stripe_event(make_event("checkout.session.completed", session))
+    assert str(refused.value) == reason

@@ -212,3 +212,27 @@ def test_when_stripe_cannot_be_asked_the_expired_order_is_cancelled_and_the_late
     assert post_webhook(stripe_client, make_event("checkout.session.completed", session)).status_code == 200
     db.session.expire_all()
     assert db.session.scalar(select(Order.payment_status)) == "paid" and _sold(product) == -2
+
+
+def test_a_delayed_payment_that_succeeds_pays_the_order_for_its_page_and_amount(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.complete(session_id)
+    assert post_webhook(stripe_client, make_event("checkout.session.async_payment_succeeded", session)).status_code \
+        == 200
+    db.session.expire_all()
+    order = db.session.scalar(select(Order))
+    payment = db.session.scalar(select(Payment))
+    assert (order.payment_status, order.needs_attention) == ("paid", "")
+    assert (payment.reference, payment.status, payment.amount_minor) == (session_id, "paid", order.total_minor)
+    assert payment.payment_intent == session["payment_intent"]
+
+
+def test_a_completed_session_the_shop_never_opened_pays_nothing(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = {**stripe_stub.complete(session_id), "id": "cs_test_never_opened_here"}
+    assert post_webhook(stripe_client, make_event("checkout.session.completed", session)).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
+    assert _sold(product) == 0
