@@ -168,3 +168,11 @@ def test_a_started_or_cancelled_cohort_cannot_be_added(app, now, later):
     for cohort in (started, cancelled):
         with pytest.raises(CohortClosed):
             _add(now, cohort=str(cohort.id))
+
+
+def test_a_user_without_a_cart_takes_over_the_visitors_cart_at_login(app, now):
+    user = make_user()
+    visitor = _add(now, product=make_product(stock=9).slug, quantity="2")
+    merge_carts(visitor.token, user, now=now)
+    cart = find_cart(user=user)
+    assert cart is not None and cart.id == visitor.id and [line.quantity for line in cart.lines] == [2]

@@ -166,3 +166,19 @@ def test_the_receipt_and_the_stripe_lines_of_a_discounted_order_add_up_to_what_i
     items = [StripeGateway._order_line_item(line) for line in order.lines]
     charged = sum(item["quantity"] * item["price_data"]["unit_amount"] for item in items)
     assert charged + order.delivery_fee_minor - order.delivery_discount_minor == order.total_minor
+
+
+def test_a_signed_in_customer_is_counted_by_account_whatever_e_mail_they_type(app, now):
+    from tests.factories import make_user
+
+    make_code(max_uses_per_customer=1)
+    customer = make_user(email="dana@example.kz")
+    order, _ = place_order(cart_with(make_product(), 1, now, "SPRING"), BUYER, user=customer, now=now,
+                           hold_minutes=30)
+    redemption = db.session.scalar(select(PromoRedemption))
+    assert (redemption.order_id, redemption.user_id, redemption.email, redemption.created_at) == (
+        order.id, customer.id, "buyer@example.kz", now)
+    with pytest.raises(CodeUsedByYou):
+        place_order(cart_with(make_product(), 1, now, "SPRING"), replace(BUYER, email="other@example.kz"),
+                    user=customer, now=now, hold_minutes=30)
+    assert db.session.scalar(select(PromoCode.uses)) == 1
