@@ -39,7 +39,7 @@ def stock_matches_ledger(now: datetime) -> list[str]:
               .group_by(StockMovement.product_id).subquery())
     rows = db.session.execute(
         select(Product.slug, Product.on_hand, func.coalesce(ledger.c.total, 0), StockMovement.level_after)
-        .outerjoin(ledger, ledger.c.product_id == Product.id)
+        .outerjoin(ledger)
         .outerjoin(StockMovement, StockMovement.id == ledger.c.last_id)
     ).all()
     problems = []
@@ -56,22 +56,22 @@ def stock_matches_ledger(now: datetime) -> list[str]:
 def holds_within_stock(now: datetime) -> list[str]:
     """No product is held beyond what is on hand."""
     held = (select(Hold.product_id, func.sum(Hold.quantity).label("held"))
-            .where(Hold.product_id.is_not(None), Hold.expires_at > now).group_by(Hold.product_id).subquery())
+            .where(Hold.expires_at > now).group_by(Hold.product_id).subquery())
     rows = db.session.execute(select(Product.slug, Product.on_hand, held.c.held)
-                              .join(held, held.c.product_id == Product.id).where(held.c.held > Product.on_hand)).all()
+                              .join(held).where(held.c.held > Product.on_hand)).all()
     return [f"product {slug}: {count} held but only {on_hand} on hand" for slug, on_hand, count in rows]
 
 
 def seats_within_capacity(now: datetime) -> list[str]:
     """No cohort has more active enrolments plus live seat holds than seats."""
-    enrolled = (select(Enrolment.cohort_id, func.count(Enrolment.id).label("n"))
+    enrolled = (select(Enrolment.cohort_id, func.count().label("n"))
                 .where(Enrolment.status == "active").group_by(Enrolment.cohort_id).subquery())
     held = (select(Hold.cohort_id, func.sum(Hold.quantity).label("n"))
-            .where(Hold.cohort_id.is_not(None), Hold.expires_at > now).group_by(Hold.cohort_id).subquery())
+            .where(Hold.expires_at > now).group_by(Hold.cohort_id).subquery())
     taken = func.coalesce(enrolled.c.n, 0) + func.coalesce(held.c.n, 0)
     rows = db.session.execute(
         select(Cohort.id, Cohort.capacity, func.coalesce(enrolled.c.n, 0), func.coalesce(held.c.n, 0))
-        .outerjoin(enrolled, enrolled.c.cohort_id == Cohort.id).outerjoin(held, held.c.cohort_id == Cohort.id)
+        .outerjoin(enrolled).outerjoin(held)
         .where(taken > Cohort.capacity)
     ).all()
     return [f"cohort {cid}: {n_enrolled} enrolled and {n_held} held for {capacity} seats"
@@ -80,14 +80,13 @@ def seats_within_capacity(now: datetime) -> list[str]:
 
 def paid_lines_sold_once(now: datetime) -> list[str]:
     """Every product line of a paid order has exactly one sale in the ledger (unless flagged for staff)."""
-    sales = (select(StockMovement.order_line_id, func.count(StockMovement.id).label("n"),
-                    func.sum(StockMovement.delta).label("units"))
+    sales = (select(StockMovement.order_line_id, func.count().label("n"), func.sum(StockMovement.delta).label("units"))
              .where(StockMovement.kind == "sold").group_by(StockMovement.order_line_id).subquery())
     rows = db.session.execute(
         select(Order.public_id, OrderLine.id, OrderLine.quantity, func.coalesce(sales.c.n, 0), sales.c.units,
                Order.payment_status, Order.needs_attention)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .outerjoin(sales, sales.c.order_line_id == OrderLine.id)
+        .outerjoin(sales)
         .where(OrderLine.product_id.is_not(None))
     ).all()
     problems = []
@@ -105,8 +104,8 @@ def paid_lines_sold_once(now: datetime) -> list[str]:
 def no_holds_on_closed_orders(now: datetime) -> list[str]:
     """No hold belongs to an order that is paid or cancelled."""
     rows = db.session.execute(
-        select(Order.public_id, Order.payment_status, func.count(Hold.id)).join(Hold, Hold.order_id == Order.id)
-        .where(Order.payment_status != "pending_payment").group_by(Order.public_id, Order.payment_status)
+        select(Order.public_id, Order.payment_status, func.count()).join(Hold)
+        .where(Order.payment_status != "pending_payment").group_by(Order.id)
     ).all()
     return [f"order {public_id}: {count} hold(s) left on a {status} order" for public_id, status, count in rows]
 
@@ -118,7 +117,7 @@ def refunds_within_payments(now: datetime) -> list[str]:
             .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
     rows = db.session.execute(
         select(Order.public_id, refunded.c.n, func.coalesce(paid.c.n, 0))
-        .join(refunded, refunded.c.order_id == Order.id).outerjoin(paid, paid.c.order_id == Order.id)
+        .join(refunded).outerjoin(paid)
         .where(refunded.c.n > func.coalesce(paid.c.n, 0))
     ).all()
     return [f"order {public_id}: refunded {r} but paid {p} (tiyn)" for public_id, r, p in rows]
@@ -126,15 +125,15 @@ def refunds_within_payments(now: datetime) -> list[str]:
 
 def paid_orders_paid_once(now: datetime) -> list[str]:
     """Every paid order has exactly one paid payment, and no unpaid order has one."""
-    paid = (select(Payment.order_id, func.count(Payment.id).label("n"))
+    paid = (select(Payment.order_id, func.count().label("n"))
             .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
     rows = db.session.execute(
         select(Order.public_id, Order.payment_status, func.coalesce(paid.c.n, 0))
-        .outerjoin(paid, paid.c.order_id == Order.id)
+        .outerjoin(paid)
         .where(func.coalesce(paid.c.n, 0) != 1, Order.payment_status.in_(PAID_STATUSES))
     ).all()
     unpaid = db.session.execute(
-        select(Order.public_id, Order.payment_status).join(paid, paid.c.order_id == Order.id)
+        select(Order.public_id, Order.payment_status).join(paid)
         .where(Order.payment_status.not_in(PAID_STATUSES))
     ).all()
     return ([f"order {p}: {status} with {n} paid payments" for p, status, n in rows]
@@ -143,12 +142,11 @@ def paid_orders_paid_once(now: datetime) -> list[str]:
 
 def paid_seats_enrolled(now: datetime) -> list[str]:
     """Every seat line of a paid order has one enrolment per seat (active or cancelled by staff)."""
-    enrolled = (select(Enrolment.order_line_id, func.count(Enrolment.id).label("n"))
-                .group_by(Enrolment.order_line_id).subquery())
+    enrolled = (select(Enrolment.order_line_id, func.count().label("n")).group_by(Enrolment.order_line_id).subquery())
     rows = db.session.execute(
         select(Order.public_id, OrderLine.id, OrderLine.quantity * OrderLine.seats_per_unit,
                func.coalesce(enrolled.c.n, 0), Order.needs_attention)
-        .join(OrderLine, OrderLine.order_id == Order.id).outerjoin(enrolled, enrolled.c.order_line_id == OrderLine.id)
+        .join(OrderLine, OrderLine.order_id == Order.id).outerjoin(enrolled)
         .where(OrderLine.cohort_id.is_not(None), Order.payment_status.in_(PAID_STATUSES),
                func.coalesce(enrolled.c.n, 0) != OrderLine.quantity * OrderLine.seats_per_unit)
     ).all()
@@ -166,10 +164,10 @@ def returns_within_sales(now: datetime) -> list[str]:
         select(Order.public_id, OrderLine.id, func.coalesce(sales.c.n, 0), func.coalesce(returns.c.n, 0),
                OrderLine.returned_quantity)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .outerjoin(sales, sales.c.order_line_id == OrderLine.id)
-        .outerjoin(returns, returns.c.order_line_id == OrderLine.id)
-        .where(or_(func.coalesce(returns.c.n, 0) > func.coalesce(sales.c.n, 0),
-                   OrderLine.returned_quantity > func.coalesce(sales.c.n, 0),
+        .outerjoin(sales)
+        .outerjoin(returns)
+        # the units counted back on the line agree with the ledger's returns, and are no more than were sold
+        .where(or_(OrderLine.returned_quantity > func.coalesce(sales.c.n, 0),
                    OrderLine.returned_quantity != func.coalesce(returns.c.n, 0)))
     ).all()
     return [f"order {p}: line {line} returned {back} unit(s) (counted {counted}) but sold {sold}"
@@ -179,7 +177,7 @@ def returns_within_sales(now: datetime) -> list[str]:
 def no_learners_in_cancelled_cohorts(now: datetime) -> list[str]:
     """No active enrolment belongs to a cancelled cohort."""
     rows = db.session.execute(
-        select(Cohort.id, func.count(Enrolment.id)).join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        select(Cohort.id, func.count()).join(Enrolment)
         .where(Cohort.is_cancelled.is_(True), Enrolment.status == "active").group_by(Cohort.id)
     ).all()
     return [f"cohort {cid}: cancelled but {n} enrolment(s) still active" for cid, n in rows]
@@ -192,7 +190,7 @@ def refunded_orders_not_awaiting_fulfilment(now: datetime) -> list[str]:
             .where(Payment.status == "paid").group_by(Payment.order_id).subquery())
     rows = db.session.execute(
         select(Order.public_id, Order.payment_status, Order.fulfilment_status)
-        .join(refunded, refunded.c.order_id == Order.id).join(paid, paid.c.order_id == Order.id)
+        .join(refunded).join(paid)
         .where(Order.payment_status.in_(FULFILLABLE), Order.fulfilment_status.in_(AWAITING_FULFILMENT),
                refunded.c.n >= paid.c.n, paid.c.n > 0)
     ).all()
@@ -206,8 +204,7 @@ def order_states_agree(now: datetime) -> list[str]:
     rows = db.session.execute(
         select(Order.public_id, Order.payment_status, Order.fulfilment_status, Order.delivery_method,
                Order.id.in_(kits))
-        .where(or_(Order.payment_status.not_in(PAYMENT_STATUSES), Order.fulfilment_status.not_in(FULFILMENT_STATUSES),
-                   Order.fulfilment_status != "unfulfilled"))
+        .where(or_(Order.payment_status.not_in(PAYMENT_STATUSES), Order.fulfilment_status != "unfulfilled"))
     ).all()
     problems = []
     for public_id, payment, fulfilment, method, has_kits in rows:
@@ -223,11 +220,11 @@ def order_states_agree(now: datetime) -> list[str]:
 def no_holds_on_closed_items(now: datetime) -> list[str]:
     """No live hold is on a kit off sale, or on a cohort that is cancelled, started or of a course off offer."""
     products = db.session.execute(
-        select(Product.slug, func.sum(Hold.quantity)).join(Hold, Hold.product_id == Product.id)
+        select(Product.slug, func.sum(Hold.quantity)).join(Hold)
         .where(Hold.expires_at > now, Product.is_active.is_(False)).group_by(Product.slug)
     ).all()
     cohorts = db.session.execute(
-        select(Cohort.id, func.sum(Hold.quantity)).join(Hold, Hold.cohort_id == Cohort.id).join(Course)
+        select(Cohort.id, func.sum(Hold.quantity)).join(Hold).join(Course)
         .where(Hold.expires_at > now,
                or_(Cohort.is_cancelled.is_(True), Cohort.starts_at <= now, Course.is_active.is_(False)))
         .group_by(Cohort.id)
@@ -243,7 +240,7 @@ def order_totals_add_up(now: datetime) -> list[str]:
     rows = db.session.execute(
         select(Order.public_id, Order.subtotal_minor, func.coalesce(lines.c.n, 0), Order.delivery_fee_minor,
                Order.total_minor)
-        .outerjoin(lines, lines.c.order_id == Order.id)
+        .outerjoin(lines)
         .where(or_(Order.subtotal_minor != func.coalesce(lines.c.n, 0),
                    Order.total_minor != Order.subtotal_minor + Order.delivery_fee_minor - Order.discount_minor))
     ).all()
@@ -262,7 +259,7 @@ def promo_uses_within_limits(now: datetime) -> list[str]:
             .where(PromoRedemption.released_at.is_(None)).group_by(PromoRedemption.promo_code_id).subquery())
     rows = db.session.execute(
         select(PromoCode.code, PromoCode.uses, PromoCode.max_uses, func.coalesce(live.c.n, 0))
-        .outerjoin(live, live.c.promo_code_id == PromoCode.id)
+        .outerjoin(live)
         .where(or_(PromoCode.uses - func.coalesce(live.c.over, 0) > PromoCode.max_uses,
                    PromoCode.uses != func.coalesce(live.c.n, 0)))
     ).all()
@@ -287,13 +284,13 @@ def promo_uses_held_by_open_orders(now: datetime) -> list[str]:
 def discounts_within_line_totals(now: datetime) -> list[str]:
     """No line's discount exceeds the line, nor the delivery's the fee; an order's discount is their sum."""
     lines = db.session.execute(
-        select(Order.public_id, OrderLine.id).join(Order, Order.id == OrderLine.order_id)
+        select(Order.public_id, OrderLine.id).select_from(OrderLine).join(Order)
         .where(or_(OrderLine.discount_minor < 0,
                    OrderLine.discount_minor > OrderLine.unit_price_minor * OrderLine.quantity))).all()
     summed = (select(OrderLine.order_id, func.sum(OrderLine.discount_minor).label("n"))
               .group_by(OrderLine.order_id).subquery())
     orders = db.session.execute(
-        select(Order.public_id).outerjoin(summed, summed.c.order_id == Order.id)
+        select(Order.public_id).outerjoin(summed)
         .where(or_(Order.delivery_discount_minor < 0, Order.delivery_discount_minor > Order.delivery_fee_minor,
                    Order.discount_minor != func.coalesce(summed.c.n, 0) + Order.delivery_discount_minor))).all()
     return ([f"order {p}: line {line_id} is discounted below zero or by more than its total" for p, line_id in lines]
