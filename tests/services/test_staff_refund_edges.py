@@ -1,13 +1,16 @@
-"""A refund staff make, at its edges: which payment it goes through, and who the order's history names
-(found by `make mutation`)."""
+"""A refund staff make, at its edges: which payment it goes through, what amount is refused, what goes back on
+the shelf and who the order's history names (found by `make mutation`)."""
+import pytest
 from sqlalchemy import select
 
 from shop.clock import utcnow
+from shop.errors import RefundTooLarge
 from shop.extensions import db
-from shop.models import OrderEvent, Payment
+from shop.models import Order, OrderEvent, Payment, Product
 from shop.orders.refunds import RefundRequest, refund_order
 from tests.admin_support import RecordingGateway, paid_order
 from tests.factories import make_product, make_user
+from tests.views.helpers import add, check_out, path_of
 
 
 def _payment_of(order) -> Payment:
@@ -43,3 +46,25 @@ def test_a_staff_refund_goes_through_the_paid_page_when_the_buyer_opened_a_later
     refund = refund_order(RefundRequest(order.id, 1000, "Damaged", {}), gateway=gateway, actor_id=None, now=utcnow())
     assert [charge for charge, _amount, _key in gateway.calls] == [paid.payment_intent or paid.reference]
     assert refund.payment_id == paid.id
+
+
+def test_a_refund_of_nothing_for_chosen_units_is_refused_before_the_provider_is_asked(app):
+    order = paid_order(app, make_product(stock=5), 2)
+    gateway = RecordingGateway()
+    with pytest.raises(RefundTooLarge):
+        refund_order(RefundRequest(order.id, 0, "Damaged", {}, lines={order.lines[0].id: 1}), gateway=gateway,
+                     actor_id=None, now=utcnow())
+    assert gateway.calls == []
+
+
+def test_a_refund_restocking_two_kits_puts_a_unit_of_each_back(app):
+    seeds, trowel = make_product(stock=5), make_product(stock=5)
+    client = app.test_client()
+    add(client, seeds, 1)
+    add(client, trowel, 1)
+    client.post(path_of(check_out(client)), data={"outcome": "pay"})
+    order = db.session.scalar(select(Order))
+    refund_order(RefundRequest(order.id, 1000, "Damaged", {line.id: 1 for line in order.lines}),
+                 gateway=RecordingGateway(), actor_id=None, now=utcnow())
+    db.session.expire_all()
+    assert (db.session.get(Product, seeds.id).on_hand, db.session.get(Product, trowel.id).on_hand) == (5, 5)
