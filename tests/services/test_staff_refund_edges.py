@@ -6,7 +6,7 @@ from sqlalchemy import select
 from shop.clock import utcnow
 from shop.errors import RefundTooLarge
 from shop.extensions import db
-from shop.models import Order, OrderEvent, Payment, Product
+from shop.models import Order, OrderEvent, Payment, Product, StockMovement
 from shop.orders.refunds import RefundRequest, refund_order
 from tests.admin_support import RecordingGateway, paid_order
 from tests.factories import make_product, make_user
@@ -68,3 +68,14 @@ def test_a_refund_restocking_two_kits_puts_a_unit_of_each_back(app):
                  gateway=RecordingGateway(), actor_id=None, now=utcnow())
     db.session.expire_all()
     assert (db.session.get(Product, seeds.id).on_hand, db.session.get(Product, trowel.id).on_hand) == (5, 5)
+
+
+def test_units_a_staff_refund_puts_back_are_signed_by_that_staff_member_in_the_stock_ledger(app):
+    product = make_product(stock=5)
+    order = paid_order(app, product, 2)
+    staff = make_user(role="staff")
+    refund_order(RefundRequest(order.id, 1000, "Damaged", {order.lines[0].id: 1}), gateway=RecordingGateway(),
+                 actor_id=staff.id, now=utcnow())
+    movement = db.session.scalar(select(StockMovement).where(StockMovement.product_id == product.id)
+                                 .order_by(StockMovement.id.desc()).limit(1))
+    assert (movement.delta, movement.actor_id) == (1, staff.id)
