@@ -1,5 +1,5 @@
 """A refund staff make, at its edges: which payment it goes through, what amount is refused, what goes back on
-the shelf and who the order's history names (found by `make mutation`)."""
+the shelf, who and when the history and ledger name, and one made in the provider's app (found by `make mutation`)."""
 import pytest
 from sqlalchemy import select
 
@@ -79,3 +79,24 @@ def test_units_a_staff_refund_puts_back_are_signed_by_that_staff_member_in_the_s
     movement = db.session.scalar(select(StockMovement).where(StockMovement.product_id == product.id)
                                  .order_by(StockMovement.id.desc()).limit(1))
     assert (movement.delta, movement.actor_id) == (1, staff.id)
+
+
+class HandGateway(RecordingGateway):
+    """A provider whose refunds staff make in its own app (like Kaspi) and record here by reference."""
+
+    refunds_by_hand = True
+
+
+def test_a_refund_made_in_the_providers_app_is_recorded_by_whom_and_when_staff_said(app, later):
+    order = paid_order(app, make_product(stock=5), 1)
+    staff, made_at = make_user(role="staff"), later(minutes=30)
+    refund = refund_order(RefundRequest(order.id, 1000, "Damaged", {}, provider_reference="R-77"),
+                          gateway=HandGateway(), actor_id=staff.id, now=made_at)
+    assert (refund.actor_id, refund.created_at) == (staff.id, made_at)
+
+
+def test_a_long_reference_of_a_refund_made_in_the_providers_app_is_kept_to_200_characters(app):
+    order = paid_order(app, make_product(stock=5), 1)
+    refund = refund_order(RefundRequest(order.id, 1000, "Damaged", {}, provider_reference="7" * 250),
+                          gateway=HandGateway(), actor_id=None, now=utcnow())
+    assert refund.reference == "dummy:" + "7" * 200
