@@ -59,13 +59,13 @@ def items_to_refund(order: Order, lines: dict[int, int], *, delivery: bool) -> l
     for line_id, quantity in sorted(lines.items()):
         line = by_id.get(line_id)
         if line is None or not 0 < quantity <= line.quantity - done.get(line_id, 0):
-            raise InvalidRefundLines(line=line_id)
+            raise InvalidRefundLines()
         items.append(ReturnedItem(line.name, line.unit_price_minor, quantity,
                                   units_value(line, quantity, already=done.get(line_id, 0)),
                                   line.id, is_service=line.product_id is None))
     if delivery:
         if not order.delivery_fee_minor or done.get(None):
-            raise InvalidRefundLines(line="delivery")
+            raise InvalidRefundLines()
         items.append(ReturnedItem(DELIVERY_NAME, order.delivery_fee_minor, 1,
                                   order.delivery_fee_minor - order.delivery_discount_minor, is_service=True))
     return items
@@ -93,7 +93,7 @@ def receipt_items(refund: Refund) -> list[ReturnedItem]:
     A seat and the delivery are services on the receipt, a kit is goods.
     """
     rows = db.session.execute(select(RefundLine, OrderLine.product_id)
-                              .outerjoin(OrderLine, OrderLine.id == RefundLine.order_line_id)
+                              .outerjoin(OrderLine)
                               .where(RefundLine.refund_id == refund.id).order_by(RefundLine.id))
     items = [ReturnedItem(row.name, row.unit_price_minor, row.quantity, row.amount_minor, row.order_line_id,
                           is_service=product_id is None) for row, product_id in rows]

@@ -33,6 +33,9 @@ def test_a_return_receipt_lists_the_units_given_back_in_order_and_marks_the_deli
 def test_a_seat_given_back_is_a_service_on_the_return_receipt(app):
     order = paid_order(app, cohort=make_cohort(price=250000), delivery="pickup")
     [line] = order.lines
+    from shop.orders.refund_lines import items_to_refund
+
+    assert items_to_refund(order, {line.id: 1}, delivery=False)[0].is_service
     refund = _refund(order, lines={line.id: 1})
     assert receipt_items(refund) == [ReturnedItem(line.name, 250000, 1, 250000, line.id, is_service=True)]
 
@@ -64,3 +67,43 @@ def test_everything_left_is_every_unit_not_given_back_yet_and_the_delivery_once(
         (line.id, 1, 400000)]
     _refund(order, lines={line.id: 1})
     assert everything_left(order) == []
+
+
+def test_units_to_give_back_must_be_units_of_this_order_not_given_back_yet(app):
+    import pytest
+
+    from shop.orders.refund_lines import InvalidRefundLines, items_to_refund
+
+    order = paid_order(app, make_product(stock=9, price=400000), 3)
+    other = paid_order(app, make_product(stock=9, price=100000), 1)
+    [line] = order.lines
+    for lines in ({other.lines[0].id: 1}, {line.id + 1000: 1}, {line.id: 0}, {line.id: 4}):
+        with pytest.raises(InvalidRefundLines):
+            items_to_refund(order, lines, delivery=False)
+    _refund(order, lines={line.id: 2}, delivery=True)
+    with pytest.raises(InvalidRefundLines):
+        items_to_refund(order, {line.id: 2}, delivery=False)
+    with pytest.raises(InvalidRefundLines):
+        items_to_refund(order, {}, delivery=True)  # the delivery was given back already
+    [item] = items_to_refund(order, {line.id: 1}, delivery=False)  # the last unit, after the delivery went back
+    assert (item.quantity, item.amount_minor, item.is_service) == (1, 400000, False)
+
+
+def test_a_kit_is_goods_and_the_delivery_a_service_in_what_a_refund_gives_back(app):
+    from shop.orders.refund_lines import items_to_refund
+
+    order = paid_order(app, make_product(stock=9, price=400000), 1)
+    kit, delivery = items_to_refund(order, {order.lines[0].id: 1}, delivery=True)
+    assert (kit.is_service, delivery.is_service) == (False, True)
+    assert (delivery.quantity, delivery.amount_minor, delivery.order_line_id) == (1, order.delivery_fee_minor, None)
+
+
+def test_a_pickup_order_has_no_delivery_to_give_back(app):
+    import pytest
+
+    from shop.orders.refund_lines import InvalidRefundLines, items_to_refund
+
+    order = paid_order(app, make_product(stock=9, price=400000), 1, delivery="pickup")
+    assert order.delivery_fee_minor == 0
+    with pytest.raises(InvalidRefundLines):
+        items_to_refund(order, {}, delivery=True)
