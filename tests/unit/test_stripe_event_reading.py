@@ -55,6 +55,7 @@ def test_the_largest_amount_and_longest_id_are_accepted():
 
 MALFORMED = [
     ("event not an object", ["x"], "event is not an object"),
+    ("event null", None, "event is not an object"),
     ("type not a text", {"type": 5}, "event type is not a text"),
     ("event id missing", {**make_event("charge.refunded", _charge()), "id": ""}, "event id is missing"),
     ("no data", {"type": "charge.refunded", "id": "evt_1"}, "data is not an object"),

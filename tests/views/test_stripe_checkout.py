@@ -226,6 +226,8 @@ def test_a_delayed_payment_that_succeeds_pays_the_order_for_its_page_and_amount(
     assert (order.payment_status, order.needs_attention) == ("paid", "")
     assert (payment.reference, payment.status, payment.amount_minor) == (session_id, "paid", order.total_minor)
     assert payment.payment_intent == session["payment_intent"]
+    assert db.session.execute(select(ProcessedEvent.type, ProcessedEvent.provider)).all() == [
+        ("checkout.session.async_payment_succeeded", "stripe")]
 
 
 def test_a_completed_session_the_shop_never_opened_pays_nothing(stripe_client, stripe_stub):
@@ -236,3 +238,50 @@ def test_a_completed_session_the_shop_never_opened_pays_nothing(stripe_client, s
     db.session.expire_all()
     assert db.session.scalar(select(Order.payment_status)) == "pending_payment"
     assert _sold(product) == 0
+
+
+def _events():
+    return db.session.execute(select(ProcessedEvent.id, ProcessedEvent.type, ProcessedEvent.provider)).all()
+
+
+def test_an_expired_session_cancels_its_order_once_and_frees_the_kits(stripe_client, stripe_stub, now):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    event = make_event("checkout.session.expired", stripe_stub.expire(session_id), event_id="evt_expired_1")
+    assert post_webhook(stripe_client, event).status_code == 200
+    assert post_webhook(stripe_client, event).status_code == 200
+    db.session.expire_all()
+    order = db.session.scalar(select(Order))
+    assert order.payment_status == "cancelled"
+    assert db.session.scalar(select(Payment.status)) == "expired"
+    assert availability([product.id], now)[product.id] == 5
+    assert _events() == [("evt_expired_1", "checkout.session.expired", "stripe")]
+    cancelled = [event for event in order.events if event.to_status == "cancelled"]
+    assert len(cancelled) == 1 and abs((cancelled[0].created_at - now).total_seconds()) < 60
+    assert cancelled[0].note == "checkout.session.expired"
+
+
+def test_a_failed_delayed_payment_cancels_its_order(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.complete(session_id, payment_status="unpaid")
+    event = make_event("checkout.session.async_payment_failed", session, event_id="evt_failed_1")
+    assert post_webhook(stripe_client, event).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Order.payment_status)) == "cancelled"
+    assert _events() == [("evt_failed_1", "checkout.session.async_payment_failed", "stripe")]
+
+
+def test_a_refund_event_is_recorded_as_handled_by_its_id(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, session_id = _start(stripe_client, stripe_stub, product)
+    session = stripe_stub.complete(session_id)
+    post_webhook(stripe_client, make_event("checkout.session.completed", session, event_id="evt_paid_1"))
+    order = db.session.scalar(select(Order))
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": session["payment_intent"], "amount_refunded": 100,
+              "metadata": {"order_id": order.public_id}, "refunds": {"data": [{"id": "re_1"}]}}
+    assert post_webhook(stripe_client, make_event("charge.refunded", charge, event_id="evt_refund_1")).status_code \
+        == 200
+    db.session.expire_all()
+    assert sorted(_events()) == [("evt_paid_1", "checkout.session.completed", "stripe"),
+                                 ("evt_refund_1", "charge.refunded", "stripe")]
