@@ -2,7 +2,8 @@
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.models import Order
+from shop.models import Order, Payment
+from tests.factories import make_product
 from tests.views.helpers import add, check_out, path_of
 
 
@@ -20,6 +21,16 @@ def paid_order(app, product=None, quantity: int = 1, *, cohort=None, delivery: s
     db.session.refresh(order)
     assert order.payment_status == "paid", order.needs_attention
     return order
+
+
+
+def pending_order(app) -> tuple[Order, Payment]:
+    """Check out one kit through the shop's own pages with a fresh browser; return the unpaid order and its page."""
+    client = app.test_client()
+    add(client, make_product(stock=5), 1)
+    check_out(client)
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
+    return order, db.session.scalar(select(Payment).where(Payment.order_id == order.id))
 
 
 class RecordingGateway:

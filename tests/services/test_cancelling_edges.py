@@ -6,20 +6,11 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.models import Order, OrderEvent, Payment
 from shop.orders.cancelling import cancel_unpaid
-from tests.factories import make_product
-from tests.views.helpers import add, check_out
-
-
-def _pending_order(app) -> tuple[Order, Payment]:
-    client = app.test_client()
-    add(client, make_product(stock=5), 1)
-    check_out(client)
-    order = db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
-    return order, db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+from tests.admin_support import pending_order
 
 
 def _cancelled_order(app) -> tuple[Order, Payment]:
-    order, payment = _pending_order(app)
+    order, payment = pending_order(app)
     cancel_unpaid(order.public_id, provider="dummy", reference=payment.reference, now=utcnow())
     return order, payment
 
@@ -59,7 +50,7 @@ def test_a_late_failure_of_a_page_already_expired_keeps_it_expired(app):
 
 def test_an_event_naming_another_orders_page_leaves_that_page_and_order_alone(app):
     cancelled, _ = _cancelled_order(app)
-    waiting, page = _pending_order(app)
+    waiting, page = pending_order(app)
     cancel_unpaid(cancelled.public_id, provider="dummy", reference=page.reference, now=utcnow())
     assert _status_of(page) == "pending"
     assert db.session.get(Order, waiting.id).payment_status == "pending_payment"

@@ -7,8 +7,7 @@ from shop.extensions import db
 from shop.models import Hold, Order, Payment, ProcessedEvent
 from shop.payments.gateway import SessionState
 from shop.payments.reconcile import settle_from_provider, settle_late_payments
-from tests.factories import make_product
-from tests.views.helpers import add, check_out
+from tests.admin_support import pending_order
 
 
 class ProviderSays:
@@ -33,14 +32,6 @@ class ProviderSays:
         return SessionState(reference, public_id, False, False, "", 0)
 
 
-def _pending_order(app) -> tuple[Order, Payment]:
-    client = app.test_client()
-    add(client, make_product(stock=5), 1)
-    check_out(client)
-    order = db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
-    return order, db.session.scalar(select(Payment).where(Payment.order_id == order.id))
-
-
 def _another_page(order, reference: str) -> Payment:
     payment = Payment(order_id=order.id, provider="dummy", reference=reference, amount_minor=order.total_minor)
     db.session.add(payment)
@@ -58,7 +49,7 @@ def _fresh(model, id_):
 
 
 def test_the_page_the_provider_says_was_paid_is_recorded_paid_with_its_transaction(app, now):
-    order, first = _pending_order(app)
+    order, first = pending_order(app)
     later_page = _another_page(order, "dummy_later_page")
     assert settle_from_provider(first.reference, order.public_id, ProviderSays({first.reference: "tx-1"}), now=now)
     paid = _fresh(Payment, first.id)
@@ -69,35 +60,35 @@ def test_the_page_the_provider_says_was_paid_is_recorded_paid_with_its_transacti
 
 
 def test_a_payment_settled_by_asking_is_known_as_handled_when_its_notification_follows(app, now):
-    order, payment = _pending_order(app)
+    order, payment = pending_order(app)
     settle_from_provider(payment.reference, order.public_id, ProviderSays({payment.reference: "tx-1"}), now=now)
     event = _fresh(ProcessedEvent, "dummy:pay:tx-1")
     assert (event.type, event.provider) == ("paid", "dummy")
 
 
 def test_late_payments_without_a_transaction_id_are_each_settled_and_counted(app):
-    (first, first_page), (second, second_page) = _pending_order(app), _pending_order(app)
+    (first, first_page), (second, second_page) = pending_order(app), pending_order(app)
     provider = ProviderSays({first_page.reference: "", second_page.reference: ""})
     assert settle_late_payments(max(_runs_out(first), _runs_out(second)), lambda name: provider) == 2
     assert (_fresh(Order, first.id).payment_status, _fresh(Order, second.id).payment_status) == ("paid", "paid")
 
 
 def test_an_order_whose_reservation_still_runs_is_left_to_its_notification(app):
-    order, payment = _pending_order(app)
+    order, payment = pending_order(app)
     provider = ProviderSays({payment.reference: "tx-1"})
     assert settle_late_payments(utcnow(), lambda name: provider) == 0
     assert provider.asked == [] and _fresh(Order, order.id).payment_status == "pending_payment"
 
 
 def test_an_order_is_asked_about_the_moment_its_reservation_runs_out(app):
-    order, payment = _pending_order(app)
+    order, payment = pending_order(app)
     provider = ProviderSays({payment.reference: "tx-1"})
     assert settle_late_payments(_runs_out(order), lambda name: provider) == 1
     assert _fresh(Order, order.id).payment_status == "paid"
 
 
 def test_a_page_already_known_to_have_failed_is_not_asked_about(app):
-    order, failed = _pending_order(app)
+    order, failed = pending_order(app)
     db.session.execute(update(Payment).where(Payment.id == failed.id).values(status="failed"))
     db.session.commit()
     retry = _another_page(order, "dummy_retry_page")
