@@ -163,7 +163,7 @@ def plan_refund(request: RefundRequest, *, gateway: Gateway) -> RefundPlan:
     names = {line.id: line.name for line in order.lines}
     seats = any(line.cohort_id for line in order.lines)
     return RefundPlan(order, payment.id, payment.payment_intent or payment.reference, payment.provider,
-                      payment.card_last4 or "", amount, already, items,
+                      payment.card_last4, amount, already, items,
                       [(names[line_id], units) for line_id, units in sorted(request.restock_lines.items())],
                       seats and (request.cancel_seats or already + amount >= order.total_minor),
                       gateway.refunds_by_hand)

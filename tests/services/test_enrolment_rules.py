@@ -139,3 +139,11 @@ def test_a_member_waiting_under_their_account_stops_waiting_when_they_buy_under_
     db.session.commit()
     buy(cohort, now, email="work-address@example.kz", user=member)
     assert db.session.scalar(select(WaitlistEntry.status)) == "enrolled"
+
+
+def test_a_guest_buyers_seat_goes_to_an_account_made_with_their_name_phone_and_language(app, now):
+    order = buy(make_cohort(capacity=3), now, email="guest@example.kz", locale="kk")
+    account = db.session.scalar(select(User).where(User.email == "guest@example.kz"))
+    assert (account.full_name, account.phone, account.role, account.locale, account.created_at,
+            account.password_hash) == ("Дана Омарова", "+77011234567", "customer", "kk", now, None)
+    assert _enrolment("guest@example.kz").user_id == account.id and order.user_id is None

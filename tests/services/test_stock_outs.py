@@ -116,6 +116,19 @@ def test_a_full_cohort_is_marked_with_the_seats_left_and_refused_as_full(app, no
     assert _english(refused.value.message).startswith("Only 1 seat is left in «Microgreens — ")
 
 
+def test_a_cohort_with_seats_left_but_too_few_names_how_many_in_the_plural(app, now):
+    course = make_course()
+    course.title_en = "Microgreens"
+    cohort = make_cohort(course=course, capacity=4, starts_at=now + timedelta(days=5))
+    cart = _cart(now, cohort=cohort, quantity="4")
+    place_order(_cart(now, cohort=cohort, quantity="2"), BUYER, user=None, now=now, hold_minutes=30)
+    with pytest.raises(CohortFull) as refused:
+        place_order(cart, BUYER, user=None, now=now, hold_minutes=30)
+    message = _english(refused.value.message)
+    assert message.startswith("Only 2 seats are left in «Microgreens — ")
+    assert message.endswith("»: take them or remove the line.")
+
+
 def test_a_cohort_that_started_is_marked_as_started(app, now):
     cohort = make_cohort(capacity=3, starts_at=now + timedelta(hours=1))
     cart = _cart(now, cohort=cohort)
