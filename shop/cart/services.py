@@ -233,7 +233,7 @@ def add_to_cart(*, token: str | None, user: User | None, product_slug: str | Non
 def update_line(cart: Cart | None, line_ref, quantity, *, now: datetime) -> Cart:
     """Set a line's quantity (0 removes it); a line of another cart is NotFound."""
     count = parse_quantity(quantity, allow_zero=True)
-    text = str(line_ref or "").strip()
+    text = str(line_ref).strip()
     if cart is None or not _WHOLE_NUMBER.fullmatch(text):
         raise NotFound()
     with unit_of_work():

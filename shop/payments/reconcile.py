@@ -42,9 +42,9 @@ def settle_late_payments(now: datetime, gateways: Callable[[str], Gateway]) -> i
     A provider that cannot be reached is logged and skipped: the order is then cancelled as unpaid, and a
     payment its notification reports later is still honoured while stock lasts (``orders.paying.mark_paid``).
     """
-    expiring = select(Hold.order_id).where(Hold.expires_at <= now, Hold.order_id.is_not(None))
+    expiring = select(Hold.order_id).where(Hold.expires_at <= now)
     due = db.session.execute(
-        select(Payment.provider, Payment.reference, Order.public_id).join(Order, Order.id == Payment.order_id)
+        select(Payment.provider, Payment.reference, Order.public_id).join(Order)
         .where(Payment.status == "pending", Order.payment_status == "pending_payment", Order.id.in_(expiring))
         .order_by(Payment.id)
     ).all()
