@@ -94,7 +94,7 @@ class LineClosed(LineUnavailable, CohortClosed):
     pass
 
 
-def line_unavailable(row: CartRow, locale: str = "ru") -> LineUnavailable:
+def line_unavailable(row: CartRow, locale: str) -> LineUnavailable:
     """Return the refusal for a line that cannot be bought as it is, naming it and what is left."""
     kind = {"stock": KitLineShort, "seats": SeatLineShort}.get(row.limit, LineClosed)
     return kind(row, locale)

@@ -238,7 +238,7 @@ def _restock_lines(order: Order, restock_lines: dict[int, int], *, actor_id: int
 def _order_of(public_id: str, payment_intent: str) -> Order | None:
     order = lock_order(public_id=public_id) if public_id else None
     if order is None and payment_intent:
-        found = db.session.scalar(select(Order.public_id).join(Payment, Payment.order_id == Order.id)
+        found = db.session.scalar(select(Order.public_id).join(Payment)
                                   .where(Payment.payment_intent == payment_intent))
         order = lock_order(public_id=found) if found else None
     return order

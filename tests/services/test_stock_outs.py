@@ -165,7 +165,9 @@ def test_a_started_cohort_is_refused_as_started_naming_it_in_the_buyers_language
     assert _refusal(row, locale="en") == (
         LineClosed, f"«{name}» has already started and can no longer be booked: remove it from your cart.",
         {"item": name, "available": 0})
-    assert _refusal(row)[2]["item"] == f"Микрозелень — {cohort.starts_at:%Y-%m-%d}"  # Russian unless told
+    assert _refusal(row, locale="ru")[2]["item"] == f"Микрозелень — {cohort.starts_at:%Y-%m-%d}"
+    course.title_kk = ""
+    assert _refusal(row, locale="kk")[2]["item"] == f"Микрозелень — {cohort.starts_at:%Y-%m-%d}"  # Russian if none
 
 
 def test_a_kit_taken_off_sale_is_refused_as_no_longer_sold(app, now):

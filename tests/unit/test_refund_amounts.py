@@ -20,6 +20,11 @@ def test_a_discount_is_shared_over_the_units_and_refunding_all_gives_back_exactl
     assert units_value(line, 3) == 2900
 
 
+def test_the_first_unit_refunded_of_a_line_carries_the_odd_tiyn_of_its_discount():
+    line = SimpleNamespace(unit_price_minor=1000, quantity=3, discount_minor=200)
+    assert [units_value(line, 1), units_value(line, 1, already=1), units_value(line, 1, already=2)] == [934, 933, 933]
+
+
 def test_the_refund_arithmetic_has_one_paid_amount_of_a_line_the_models():
     import shop.orders.refund_lines as refund_lines
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.services import availability
 from shop.models import Order, Payment, ProcessedEvent, Refund, StockMovement
@@ -285,3 +286,17 @@ def test_a_refund_event_is_recorded_as_handled_by_its_id(stripe_client, stripe_s
     db.session.expire_all()
     assert sorted(_events()) == [("evt_paid_1", "checkout.session.completed", "stripe"),
                                  ("evt_refund_1", "charge.refunded", "stripe")]
+
+
+def test_stripes_expiry_of_a_page_whose_order_a_new_checkout_replaced_changes_nothing_more(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, first_session = _start(stripe_client, stripe_stub, product)
+    check_out(stripe_client)  # the buyer checks out again: the first order is cancelled, its page closed
+    first = db.session.scalar(select(Payment).where(Payment.reference == first_session))
+    assert first.status == "expired"
+    event = make_event("checkout.session.expired", stripe_stub.sessions[first_session])
+    assert post_webhook(stripe_client, event).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalars(select(Payment.status).order_by(Payment.id)).all() == ["expired", "pending"]
+    assert db.session.scalars(select(Order.payment_status).order_by(Order.id)).all() == ["cancelled", "pending_payment"]
+    assert availability([product.id], utcnow())[product.id] == 3
