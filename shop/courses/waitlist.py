@@ -158,7 +158,7 @@ def _offer(entry: WaitlistEntry, cohort: Cohort, now: datetime) -> None:
     entry.status, entry.offered_at, entry.offer_expires_at = "offered", now, expires_at
     db.session.flush()
     queue_email(entry.email, "waitlist_offer", locale=entry.locale, dedupe_key=f"waitlist-offer:{entry.id}",
-                entry=entry, cohort=cohort, expires_at=expires_at, leave_link=_leave_link(entry),
+                cohort=cohort, expires_at=expires_at, leave_link=_leave_link(entry),
                 unsubscribe_url=_leave_link(entry),
                 claim_link=external_url("courses.claim_offer", locale=entry.locale, token=claim_token(entry)))
 

@@ -37,7 +37,7 @@ class ReturnedItem:
 def refunded_units(order: Order) -> dict[int | None, int]:
     """Return, per order line id (None: the delivery fee), how many units earlier refunds gave back."""
     rows = db.session.execute(
-        select(RefundLine.order_line_id, func.sum(RefundLine.quantity)).join(Refund, Refund.id == RefundLine.refund_id)
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity)).join(Refund)
         .where(Refund.order_id == order.id).group_by(RefundLine.order_line_id))
     return {line_id: int(units) for line_id, units in rows}
 

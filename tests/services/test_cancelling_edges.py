@@ -61,3 +61,20 @@ def test_an_event_of_one_provider_leaves_another_providers_page_under_the_same_r
     elsewhere = _another_page(order, "shared-reference", provider="tiptoppay")
     cancel_unpaid(order.public_id, provider="dummy", reference="shared-reference", now=utcnow())
     assert _status_of(elsewhere) == "pending"
+
+
+def test_cancelling_one_order_closes_only_its_own_pages(app):
+    cancelled, page = pending_order(app)
+    waiting, other_page = pending_order(app)
+    cancel_unpaid(cancelled.public_id, provider="dummy", reference=page.reference, now=utcnow())
+    assert (_status_of(page), _status_of(other_page)) == ("expired", "pending")
+    assert db.session.get(Order, waiting.id).payment_status == "pending_payment"
+
+
+def test_cancelling_an_order_keeps_the_word_of_a_page_that_had_already_failed(app):
+    order, page = pending_order(app)
+    failed = _another_page(order, "dummy_declined_page")
+    failed.status = "failed"
+    db.session.commit()
+    cancel_unpaid(order.public_id, provider="dummy", reference=page.reference, now=utcnow())
+    assert (_status_of(page), _status_of(failed)) == ("expired", "failed")

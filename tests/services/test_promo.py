@@ -182,3 +182,17 @@ def test_a_signed_in_customer_is_counted_by_account_whatever_e_mail_they_type(ap
         place_order(cart_with(make_product(), 1, now, "SPRING"), replace(BUYER, email="other@example.kz"),
                     user=customer, now=now, hold_minutes=30)
     assert db.session.scalar(select(PromoCode.uses)) == 1
+
+
+def test_refunding_the_delivery_of_an_order_whose_code_took_some_off_it_gives_back_what_was_paid_for_it(app):
+    make_code(percent=10, includes_delivery=True)
+    client = app.test_client()
+    add(client, make_product(price=300000), 1)
+    client.post("/cart/promo", data={"code": "spring"}, headers={"Sec-Fetch-Site": "same-origin"})
+    response = check_out(client, delivery_method="courier")
+    client.post(path_of(response), data={"outcome": "pay"})
+    order = db.session.scalar(select(Order))
+    assert order.payment_status == "paid" and 0 < order.delivery_discount_minor < order.delivery_fee_minor
+    refund = refund_order(RefundRequest(order.id, None, "Late", {}, delivery=True), gateway=RecordingGateway(),
+                          actor_id=None, now=utcnow())
+    assert refund.amount_minor == order.delivery_fee_minor - order.delivery_discount_minor

@@ -3,6 +3,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from shop.cart.services import add_to_cart, find_cart, merge_carts, summarise
@@ -23,6 +24,7 @@ from shop.orders.cancelling import cancel_unpaid
 from shop.orders.paying import mark_paid
 from shop.orders.placing import BuyerDetails, place_order
 from shop.payments.dummy_gateway import DummyGateway
+from shop.templating import local_datetime
 from tests.factories import make_cohort, make_user, wait_in_line
 from tests.services.test_courses import buy
 
@@ -88,6 +90,9 @@ def test_a_freed_seat_is_offered_to_the_first_in_line_and_held_for_24_hours(full
     assert _offers_to() == ["first@example.kz"]
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("waitlist-offer:")))
     assert f"/courses/waitlist/claim/{claim_token(first)}" in message.body_text
+    with force_locale(first.locale):
+        until = local_datetime(now + timedelta(hours=24))
+    assert until and until in message.body_text  # the time the seat is held until, in Almaty time
 
 
 def test_nobody_else_can_take_the_offered_seat_while_it_is_held(full_cohort, now):

@@ -286,3 +286,11 @@ def test_a_claimed_seat_checked_out_just_before_the_start_is_held_until_the_star
     order, _ = place_order(cart, BUYER, user=None, now=late, hold_minutes=30)
     hold = db.session.scalar(select(Hold).where(Hold.cohort_id == cohort.id))
     assert (hold.order_id, hold.expires_at) == (order.id, starts_at)
+
+
+def test_an_address_put_in_line_without_a_language_is_written_to_in_russian(app, now):
+    cohort = _full(capacity=1)
+    entry = join_waitlist(cohort.id, "first@example.kz", now=now)
+    [confirm] = _messages("waitlist-confirm:")
+    assert entry.locale == "ru" and confirm.body_text.startswith("Здравствуйте!")
+    assert f"http://shop.test/courses/waitlist/confirm/{confirm_token(entry)}" in confirm.body_text

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select, update
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.services import availability
-from shop.models import AuditEntry, Hold, Order, OutboxMessage, Payment, Product, Refund
+from shop.models import AuditEntry, Hold, Order, OutboxMessage, Payment, Product, Refund, User
 from tests.conftest import english_client, login
 from tests.factories import make_product, make_user
 from tests.views.helpers import BUYER, add, path_of
@@ -98,6 +98,8 @@ def test_staff_cancel_an_unpaid_kaspi_order_and_its_kits_are_on_sale_again(tipto
     assert staff.post(f"/admin/orders/{order.id}/kaspi-cancel").status_code == 303
     assert _order().payment_status == "cancelled"
     assert availability([product.id], utcnow())[product.id] == 5
+    member = db.session.scalar(select(User).where(User.role == "staff"))
+    assert [(event.to_status, event.actor_id) for event in _order().events][-1] == ("cancelled", member.id)
 
 
 def test_a_kaspi_order_left_unpaid_expires_with_its_hold(tiptop_app, tiptop_client):

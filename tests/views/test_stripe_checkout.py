@@ -300,3 +300,18 @@ def test_stripes_expiry_of_a_page_whose_order_a_new_checkout_replaced_changes_no
     assert db.session.scalars(select(Payment.status).order_by(Payment.id)).all() == ["expired", "pending"]
     assert db.session.scalars(select(Order.payment_status).order_by(Order.id)).all() == ["cancelled", "pending_payment"]
     assert availability([product.id], utcnow())[product.id] == 3
+
+
+def test_stripes_expiry_of_another_page_still_open_on_a_cancelled_order_closes_that_page(stripe_client, stripe_stub):
+    product = make_product(stock=5)
+    _, first_session = _start(stripe_client, stripe_stub, product)
+    check_out(stripe_client)  # the first order is cancelled
+    first = db.session.scalar(select(Order).order_by(Order.id))
+    other = Payment(order_id=first.id, provider="stripe", reference="cs_test_other_page",
+                    amount_minor=first.total_minor)
+    db.session.add(other)
+    db.session.commit()
+    session = {**stripe_stub.sessions[first_session], "id": "cs_test_other_page", "status": "expired"}
+    assert post_webhook(stripe_client, make_event("checkout.session.expired", session)).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Payment, other.id).status == "expired"
