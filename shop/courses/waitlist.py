@@ -255,7 +255,7 @@ def bind_claim(token: str, *, cart_id: int, now: datetime) -> WaitlistEntry:
 
 
 def _claim_holds(cart_id: int, now: datetime):
-    return (select(Hold).join(WaitlistEntry, Hold.waitlist_entry_id == WaitlistEntry.id)
+    return (select(Hold).join(WaitlistEntry)
             .where(WaitlistEntry.cart_id == cart_id, WaitlistEntry.status == "offered", Hold.expires_at > now))
 
 
@@ -298,7 +298,7 @@ def return_claimed_seats(order_id: int, *, now: datetime) -> None:
     check out again within the offer's time.
     """
     rows = db.session.execute(select(Hold, WaitlistEntry)
-                              .join(WaitlistEntry, Hold.waitlist_entry_id == WaitlistEntry.id)
+                              .join(WaitlistEntry)
                               .where(Hold.order_id == order_id)).all()
     for hold, entry in rows:
         if entry.status == "offered" and entry.offer_expires_at > now and hold.expires_at > now:

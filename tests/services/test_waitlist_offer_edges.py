@@ -1,6 +1,7 @@
 """The waiting list at its edges: who is in line at once, who is offered first, how long an offer lasts, when a
 claim link stops working, and what a cohort's cancellation does to offers."""
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -294,3 +295,35 @@ def test_an_address_put_in_line_without_a_language_is_written_to_in_russian(app,
     [confirm] = _messages("waitlist-confirm:")
     assert entry.locale == "ru" and confirm.body_text.startswith("Здравствуйте!")
     assert f"http://shop.test/courses/waitlist/confirm/{confirm_token(entry)}" in confirm.body_text
+
+
+def _failed_page(order, now):
+    from shop.orders.cancelling import cancel_unpaid
+
+    db.session.add(Payment(order_id=order.id, provider="dummy", reference=f"ref-{order.public_id}",
+                           amount_minor=order.total_minor, created_at=now))
+    db.session.commit()
+    cancel_unpaid(order.public_id, provider="dummy", reference=f"ref-{order.public_id}", now=now,
+                  event_type="payment_failed")
+
+
+def _live_holds(cohort, at) -> list[tuple]:
+    return db.session.execute(select(Hold.order_id, Hold.expires_at).where(Hold.cohort_id == cohort.id,
+                                                                           Hold.expires_at > at)).all()
+
+
+def test_a_claimants_failed_payment_gives_the_seat_back_to_their_offer_until_it_ends(offered, now):
+    order, _ = place_order(_claim(offered, "first@example.kz", now), BUYER, user=None, now=now, hold_minutes=30)
+    _failed_page(order, now + timedelta(minutes=10))
+    assert _live_holds(offered, now + timedelta(minutes=10)) == [(None, now + timedelta(hours=24))]
+    assert _entry("first@example.kz").status == "offered"
+
+
+def test_a_claimants_seat_whose_order_reservation_ran_out_is_not_revived_over_the_buyer_who_took_it(offered, now):
+    order, _ = place_order(_claim(offered, "first@example.kz", now), BUYER, user=None, now=now, hold_minutes=30)
+    quick = add_to_cart(token=None, user=None, product_slug=None, cohort_ref=offered.id, quantity="1",
+                        now=now + timedelta(minutes=35))  # the order's hold ran out: the seat is free again
+    taken, _ = place_order(quick, replace(BUYER, email="quick@example.kz"), user=None,
+                           now=now + timedelta(minutes=35), hold_minutes=30)
+    _failed_page(order, now + timedelta(minutes=40))
+    assert [order_id for order_id, _end in _live_holds(offered, now + timedelta(minutes=40))] == [taken.id]
