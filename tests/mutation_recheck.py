@@ -11,6 +11,11 @@ that killed it (or null) and the seconds it took. Run it inside ``mutants/`` aft
 
 A kill found here is a kill under mutmut too (the same test fails with the same mutant); a mutant not killed
 here may still be killed by a test left out of FILES.
+
+Tests about the mutated module run first (``MUTATED_MODULE_TOPICS``, as under mutmut), then fastest first.
+``MUTBUDGET`` (seconds) stops asking about one mutant once its tests took that long: it is then written as not
+killed with ``"budget": true``, so a score from such a run can only be lower than the true one. ``MUTHITS``
+names a file that keeps the unmutated pass (what each test reaches, how long it takes) for the next run.
 """
 import json
 import os
@@ -55,26 +60,54 @@ def pytest_runtestloop(session):
     with open(os.environ["MUTLIST"]) as listed:
         mutants = [line.strip() for line in listed if line.strip()]
     tr.record_trampoline_hit = _record
+    hits, seconds = _unmutated_pass(session)
+    budget = float(os.environ.get("MUTBUDGET") or "inf")
+    with open(os.environ["MUTOUT"], "w") as out:
+        for mutant in mutants:
+            function = mutant.rsplit(".", 1)[-1].split("__mutmut_")[0]  # e.g. x_stock_matches_ledger
+            os.environ["MUTANT_UNDER_TEST"] = mutant
+            killer, over, started = None, False, time.time()
+            for item in _in_order(session.items, mutant, seconds):
+                if time.time() - started > budget:
+                    over = True
+                    break
+                if _reaches(function, hits[item.nodeid]) and _run(item):
+                    killer = item.nodeid.split("::")[-1]
+                    break
+            verdict = {"m": mutant, "k": killer, "t": round(time.time() - started, 2)}
+            out.write(json.dumps({**verdict, "budget": True} if over else verdict) + "\n")
+            out.flush()
+    os.environ.pop("MUTANT_UNDER_TEST", None)
+    return True
+
+
+def _unmutated_pass(session) -> tuple[dict[str, set[str]], dict[str, float]]:
+    """Run each test once, unmutated: return what it reaches and how long it takes (kept in $MUTHITS)."""
+    kept = os.environ.get("MUTHITS")
+    if kept and os.path.exists(kept):
+        with open(kept) as saved:
+            data = json.load(saved)
+        return {test: set(reached) for test, reached in data["hits"].items()}, data["seconds"]
     os.environ["MUTANT_UNDER_TEST"] = "stats"
     hits, seconds = {}, {}
-    for item in session.items:  # each test once, unmutated: what it reaches and how long it takes
+    for item in session.items:
         _hits.clear()
         started = time.time()
         if _run(item, show=True):
             print("FAILS WITHOUT A MUTANT:", item.nodeid)
         hits[item.nodeid] = {hit.rsplit(".", 1)[-1] for hit in _hits}
         seconds[item.nodeid] = time.time() - started
-    fastest_first = sorted(session.items, key=lambda item: seconds[item.nodeid])
-    with open(os.environ["MUTOUT"], "w") as out:
-        for mutant in mutants:
-            function = mutant.rsplit(".", 1)[-1].split("__mutmut_")[0]  # e.g. x_stock_matches_ledger
-            os.environ["MUTANT_UNDER_TEST"] = mutant
-            killer, started = None, time.time()
-            for item in fastest_first:
-                if _reaches(function, hits[item.nodeid]) and _run(item):
-                    killer = item.nodeid.split("::")[-1]
-                    break
-            out.write(json.dumps({"m": mutant, "k": killer, "t": round(time.time() - started, 2)}) + "\n")
-            out.flush()
-    os.environ.pop("MUTANT_UNDER_TEST", None)
-    return True
+    if kept:
+        with open(kept, "w") as saved:
+            json.dump({"hits": {test: sorted(reached) for test, reached in hits.items()}, "seconds": seconds}, saved)
+    return hits, seconds
+
+
+def _in_order(items, mutant: str, seconds: dict[str, float]) -> list:
+    """Return the tests about the mutated module first (as under mutmut), each group fastest first."""
+    from tests.conftest import MUTATED_MODULE_TOPICS
+
+    parts = mutant.split(".x", 1)[0].split(".")
+    topics = MUTATED_MODULE_TOPICS.get(parts[-2] if parts[-1] == "services" else parts[-1], ())
+    return sorted(items, key=lambda item: (not any(topic in item.nodeid.split("::")[0] for topic in topics),
+                                           seconds.get(item.nodeid, 0.0)))
