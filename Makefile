@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint mutation translations translations-extract translations-update load bench clean
+.PHONY: run test lint mutation mutation-score translations translations-extract translations-update load bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: $(STAMP_DEV) translations
 mutation: $(STAMP_DEV) translations
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
+	$(BIN)/python tests/mutation_score.py
+
+mutation-score: $(STAMP_DEV)
+	$(BIN)/python tests/mutation_score.py
 
 load: $(STAMP_DEV) translations
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
