@@ -12,7 +12,8 @@ that killed it (or null) and the seconds it took. Run it inside ``mutants/`` aft
 A kill found here is a kill under mutmut too (the same test fails with the same mutant); a mutant not killed
 here may still be killed by a test left out of FILES.
 
-Tests about the mutated module run first (``MUTATED_MODULE_TOPICS``, as under mutmut), then fastest first.
+Tests that killed earlier mutants of the same function, then of the same module, run first, then the tests about
+the mutated module (``MUTATED_MODULE_TOPICS``, as under mutmut), then the rest, fastest first.
 ``MUTBUDGET`` (seconds) stops asking about one mutant once its tests took that long: it is then written as not
 killed with ``"budget": true``, so a score from such a run can only be lower than the true one. ``MUTHITS``
 names a file that keeps the unmutated pass (what each test reaches, how long it takes) for the next run.
@@ -62,17 +63,22 @@ def pytest_runtestloop(session):
     tr.record_trampoline_hit = _record
     hits, seconds = _unmutated_pass(session)
     budget = float(os.environ.get("MUTBUDGET") or "inf")
+    killers: dict[str, list] = {}  # per mutated function, then per module: the tests that killed its mutants
     with open(os.environ["MUTOUT"], "w") as out:
         for mutant in mutants:
             function = mutant.rsplit(".", 1)[-1].split("__mutmut_")[0]  # e.g. x_stock_matches_ledger
+            module = mutant.split(".x", 1)[0]
             os.environ["MUTANT_UNDER_TEST"] = mutant
             killer, over, started = None, False, time.time()
-            for item in _in_order(session.items, mutant, seconds):
+            tried = killers.get(function, []) + killers.get(module, [])
+            for item in dict.fromkeys(tried + _in_order(session.items, mutant, seconds)):
                 if time.time() - started > budget:
                     over = True
                     break
-                if _reaches(function, hits[item.nodeid]) and _run(item):
+                if _reaches(function, hits.get(item.nodeid, ())) and _run(item):
                     killer = item.nodeid.split("::")[-1]
+                    for key in (function, module):  # the likeliest killers of the next mutants
+                        killers[key] = [item] + [other for other in killers.get(key, []) if other is not item][:20]
                     break
             verdict = {"m": mutant, "k": killer, "t": round(time.time() - started, 2)}
             out.write(json.dumps({**verdict, "budget": True} if over else verdict) + "\n")

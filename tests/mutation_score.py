@@ -12,8 +12,8 @@ none to ``mutants/todo.txt`` (to give to `mutmut run` or the recheck plugin), an
 
 A verdict stays valid while the mutated function is unchanged (same hash); tests are only ever added, so a
 mutant once killed stays killed, and one that survived may be killed by a later test (a newer verdict wins).
-A mutant the recheck plugin stopped asking about at its time budget counts as surviving: the score can only
-be lower than the true one. mutmut's timeouts count as killed, as mutmut counts them.
+A mutant the recheck plugin stopped asking about at its time budget gets no verdict: it stays to be checked.
+mutmut's timeouts count as killed, as mutmut counts them; a mutant no test reaches counts as surviving.
 """
 import glob
 import json
@@ -53,9 +53,11 @@ def recheck_verdicts(paths: list[str]) -> dict[str, str]:
     for path in paths:
         with open(path) as output:
             for line in output:
-                if line.strip():
-                    row = json.loads(line)
-                    verdicts[row["m"]] = "killed" if row["k"] else "survived"
+                row = json.loads(line) if line.strip() else {}
+                if row.get("k"):
+                    verdicts[row["m"]] = "killed"
+                elif row and not row.get("budget"):  # stopped at the time budget: no verdict yet
+                    verdicts[row["m"]] = "survived"
     return verdicts
 
 
