@@ -4,9 +4,10 @@ After a `make mutation` run, this asks again of the mutants named in a file (one
 survivors) whether the given tests kill them, using mutmut's own switch (``MUTANT_UNDER_TEST``): each test is
 run once unmutated to learn which mutated functions it reaches, then, for each mutant, the tests that reach its
 function run fastest first until one fails. One JSON line per mutant goes to $MUTOUT: the mutant, the test
-that killed it (or null) and the seconds it took. Run it inside ``mutants/`` after copying the tests there:
+that killed it (or null) and the seconds it took; ``tests/mutation_score.py ../recheck.jsonl`` keeps them.
+Run it inside ``mutants/`` after copying the tests there:
 
-    rsync -a tests/ mutants/tests/ && cd mutants && MUTLIST=../survivors.txt MUTOUT=../recheck.jsonl \
+    rsync -a tests/ mutants/tests/ && cd mutants && MUTLIST=todo.txt MUTOUT=../recheck.jsonl MUTBUDGET=20 \
         PYTHONPATH=../tests ../.venv/bin/python -m pytest -q -p no:cacheprovider -p mutation_recheck FILES...
 
 A kill found here is a kill under mutmut too (the same test fails with the same mutant); a mutant not killed
