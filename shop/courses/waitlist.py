@@ -294,17 +294,23 @@ def take_claimed_seats(cart_id: int | None, cohort: Cohort, quantity: int, *, no
 def return_claimed_seats(order_id: int, *, now: datetime) -> None:
     """Give an unpaid order's seats that came from offers back to those offers while they last; only flushes.
 
-    Call before the order's holds are released, so a claimant whose payment failed can
-    check out again within the offer's time.
+    Call under the cohorts' lock, before the order's holds are released, so a claimant whose payment
+    failed, or whose reservation ran out, can check out again within the offer's time. A reservation
+    that ran out stopped keeping its seat: if the seat was sold meanwhile, the claimant goes back to
+    the head of the line (offered the next seat that frees) instead of taking it from the buyer.
     """
     rows = db.session.execute(select(Hold, WaitlistEntry)
                               .join(WaitlistEntry)
-                              .where(Hold.order_id == order_id)).all()
+                              .where(Hold.order_id == order_id).order_by(Hold.id)).all()
     for hold, entry in rows:
-        if entry.status == "offered" and entry.offer_expires_at > now and hold.expires_at > now:
+        if entry.status != "offered" or entry.offer_expires_at <= now:
+            continue
+        if hold.expires_at <= now and seat_availability([hold.cohort_id], now)[hold.cohort_id] < hold.quantity:
+            entry.status, entry.offered_at, entry.offer_expires_at, entry.cart_id = "waiting", None, None, None
+        else:
             hold.order_id = hold.order_line_id = None
             hold.expires_at = entry.offer_expires_at
-    db.session.flush()
+        db.session.flush()
 
 
 def settle_entries_of_buyer(cohort_id: int, *, cart_id: int | None, email: str, user_id: int | None) -> int:

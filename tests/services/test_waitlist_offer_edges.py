@@ -23,6 +23,7 @@ from shop.courses.waitlist import (
 from shop.extensions import db
 from shop.inventory.services import seat_availability
 from shop.models import Enrolment, Hold, OutboxMessage, Payment, WaitlistEntry
+from shop.orders.expiry import expire_orders
 from shop.orders.paying import mark_paid
 from shop.orders.placing import BuyerDetails, place_order
 from tests.factories import make_cohort, make_user, wait_in_line
@@ -319,7 +320,8 @@ def test_a_claimants_failed_payment_gives_the_seat_back_to_their_offer_until_it_
     assert _entry("first@example.kz").status == "offered"
 
 
-def test_a_claimants_seat_whose_order_reservation_ran_out_is_not_revived_over_the_buyer_who_took_it(offered, now):
+def test_a_claimant_whose_lapsed_seat_was_sold_meanwhile_is_not_revived_over_the_buyer_but_is_first_in_line_again(
+        offered, now):
     order, _ = place_order(_claim(offered, "first@example.kz", now), BUYER, user=None, now=now, hold_minutes=30)
     quick = add_to_cart(token=None, user=None, product_slug=None, cohort_ref=offered.id, quantity="1",
                         now=now + timedelta(minutes=35))  # the order's hold ran out: the seat is free again
@@ -327,3 +329,23 @@ def test_a_claimants_seat_whose_order_reservation_ran_out_is_not_revived_over_th
                            now=now + timedelta(minutes=35), hold_minutes=30)
     _failed_page(order, now + timedelta(minutes=40))
     assert [order_id for order_id, _end in _live_holds(offered, now + timedelta(minutes=40))] == [taken.id]
+    assert _entry("first@example.kz").status == "waiting"
+    _failed_page(taken, now + timedelta(minutes=45))
+    assert (_entry("first@example.kz").status, _entry("second@example.kz").status) == ("offered", "waiting")
+
+
+def _release_expired(at):
+    expire_orders(at)
+    expire_waitlist_offers(at)
+
+
+def test_a_claimants_seat_whose_order_reservation_ran_out_goes_back_to_their_offer_not_to_the_next_in_line(
+        offered, now):
+    order, _ = place_order(_claim(offered, "first@example.kz", now), BUYER, user=None, now=now, hold_minutes=30)
+    _release_expired(now + timedelta(minutes=35))
+    assert db.session.get(type(order), order.id).payment_status == "cancelled"
+    assert _live_holds(offered, now + timedelta(minutes=35)) == [(None, now + timedelta(hours=24))]
+    assert (_entry("first@example.kz").status, _entry("second@example.kz").status) == ("offered", "waiting")
+    again, _ = place_order(_claim(offered, "first@example.kz", now + timedelta(hours=2)), BUYER, user=None,
+                           now=now + timedelta(hours=2), hold_minutes=30)
+    assert [order_id for order_id, _end in _live_holds(offered, now + timedelta(hours=2))] == [again.id]
