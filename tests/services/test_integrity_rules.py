@@ -434,6 +434,17 @@ def test_a_line_counted_as_returned_beyond_its_sale_is_reported(app, now):
         f"order {unsold.public_id}: line {unsold.lines[0].id} returned 0 unit(s) (counted 1) but sold 0"]
 
 
+def test_a_return_on_a_line_that_was_never_sold_is_reported_even_when_ledger_and_line_agree(app, now):
+    product = make_product(stock=10)
+    unsold = _order(_kit(product, 2), payment="cancelled")
+    line = unsold.lines[0]
+    _give_back(unsold, line, 1, now)
+    line.returned_quantity = 1
+    db.session.commit()
+    assert returns_within_sales(now) == [
+        f"order {unsold.public_id}: line {line.id} returned 1 unit(s) (counted 1) but sold 0"]
+
+
 def test_a_return_counted_on_the_line_but_missing_from_the_ledger_is_reported(app, now):
     product = make_product(stock=10)
     order = _paid_kits(product, 3, now)
