@@ -1,5 +1,7 @@
 """Refunds at their edges: what counts as refunded in full, what may be restocked, which provider refunds, and
 what a provider's own refund report changes (found by `make mutation`)."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -7,7 +9,19 @@ from shop.clock import utcnow
 from shop.database import unit_of_work
 from shop.errors import RefundTooLarge
 from shop.extensions import db
-from shop.models import Order, OrderLine, Payment, Product, Refund, RefundLine, StockMovement
+from shop.models import (
+    AuditEntry,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OutboxMessage,
+    Payment,
+    Product,
+    Refund,
+    RefundLine,
+    StockMovement,
+)
+from shop.money import format_money
 from shop.orders.refunds import (
     InvalidRestock,
     NothingChosen,
@@ -242,3 +256,26 @@ def test_a_refund_above_what_is_left_names_what_is_left(app):
     with pytest.raises(RefundTooLarge) as refused:
         _refund(order, order.total_minor)
     assert refused.value.details["left"] == order.total_minor - 1000
+
+
+def test_a_staff_refund_records_who_and_when_on_every_trace_and_tells_the_buyer_the_amount(app):
+    order = paid_order(app, make_product(stock=5, price=500000), 2)
+    staff, at = make_user(role="staff"), utcnow() - timedelta(hours=3)
+    refund = refund_order(RefundRequest(order.id, 123400, "Damaged", {order.lines[0].id: 1}),
+                          gateway=RecordingGateway(), actor_id=staff.id, now=at)
+    returned = db.session.scalar(select(StockMovement).where(StockMovement.kind == "returned"))
+    event = db.session.scalar(select(OrderEvent).where(OrderEvent.order_id == order.id,
+                                                       OrderEvent.to_status == "partially_refunded"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.refund"))
+    assert [(row.created_at, row.actor_id) for row in (returned, event, entry)] == [(at, staff.id)] * 3
+    email = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"refund:{refund.id}"))
+    assert format_money(123400, order.locale) in email.body_text
+
+
+def test_the_seats_a_staff_refund_cancels_are_recorded_under_that_staff_member(app):
+    order = paid_order(app, cohort=make_cohort(capacity=3), quantity=1)
+    staff = make_user(role="staff")
+    refund_order(RefundRequest(order.id, order.total_minor, "Cannot come", {}), gateway=RecordingGateway(),
+                 actor_id=staff.id, now=utcnow())
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "enrolment.cancel_for_order"))
+    assert entry.actor_id == staff.id
