@@ -36,6 +36,7 @@ from shop.orders.refunds import (
 )
 from tests.admin_support import RecordingGateway, paid_order
 from tests.factories import make_cohort, make_product, make_user
+from tests.views.helpers import add, check_out, path_of
 
 
 def _refund(order, amount, gateway=None, **options):
@@ -279,3 +280,16 @@ def test_the_seats_a_staff_refund_cancels_are_recorded_under_that_staff_member(a
                  actor_id=staff.id, now=utcnow())
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "enrolment.cancel_for_order"))
     assert entry.actor_id == staff.id
+
+
+def test_restocking_the_kit_of_an_order_that_also_has_a_seat_puts_back_only_the_kit(app):
+    product, cohort = make_product(stock=5), make_cohort(capacity=3)
+    client = app.test_client()
+    add(client, product, 2)
+    add(client, cohort=cohort)
+    client.post(path_of(check_out(client)), data={"outcome": "pay"})
+    order = db.session.scalar(select(Order))
+    kit = next(line for line in order.lines if line.product_id)
+    _refund(order, 1000, restock={kit.id: 2})
+    db.session.expire_all()
+    assert (db.session.get(Product, product.id).on_hand, db.session.get(OrderLine, kit.id).returned_quantity) == (5, 2)

@@ -82,3 +82,13 @@ def test_a_card_payment_the_provider_never_confirmed_cannot_be_refunded(app, pro
     db.session.commit()
     with pytest.raises(NothingToRefund):
         plan_refund(RefundRequest(order.id, 1000, "Damaged", {}), gateway=_ProviderGateway(provider))
+
+
+def test_a_refund_that_completes_a_seat_orders_total_cancels_its_seats_and_one_tiyn_less_does_not(app):
+    order = paid_order(app, cohort=make_cohort(capacity=5))
+    refund_order(RefundRequest(order.id, 100, "Goodwill", {}), gateway=RecordingGateway(), actor_id=None,
+                 now=utcnow())
+    rest = plan_refund(RefundRequest(order.id, order.total_minor - 100, "Cannot come", {}), gateway=RecordingGateway())
+    short = plan_refund(RefundRequest(order.id, order.total_minor - 101, "Cannot come", {}),
+                        gateway=RecordingGateway())
+    assert (rest.cancels_seats, short.cancels_seats) == (True, False)
