@@ -77,18 +77,19 @@ def seat_availability(cohort_ids: Iterable[int], now: datetime) -> dict[int, int
 def lock_rows(product_ids: Iterable[int] = (), cohort_ids: Iterable[int] = ()) -> None:
     """Lock product rows, then cohort rows, each by ascending id, so lockers never deadlock.
 
-    On SQLite the write transaction was begun IMMEDIATE and already excludes other writers.
+    The locked rows are read afresh into the session, so what is checked after the lock (is the kit still
+    on sale, is the cohort still open) is what other transactions committed before it. On SQLite the write
+    transaction was begun IMMEDIATE and already excludes other writers.
     """
     if not is_postgres():
         return
+    fresh = {"populate_existing": True}
     if product_ids:
-        db.session.execute(
-            select(Product.id).where(Product.id.in_(sorted(set(product_ids)))).order_by(Product.id).with_for_update()
-        ).all()
+        db.session.scalars(select(Product).where(Product.id.in_(sorted(set(product_ids)))).order_by(Product.id)
+                           .with_for_update().execution_options(**fresh)).all()
     if cohort_ids:
-        db.session.execute(
-            select(Cohort.id).where(Cohort.id.in_(sorted(set(cohort_ids)))).order_by(Cohort.id).with_for_update()
-        ).all()
+        db.session.scalars(select(Cohort).where(Cohort.id.in_(sorted(set(cohort_ids)))).order_by(Cohort.id)
+                           .with_for_update().execution_options(**fresh)).all()
 
 
 def closed_reason(line, now: datetime) -> str:

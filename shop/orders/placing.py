@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from ..cart.services import CartRow, line_unavailable, summarise
 from ..courses.waitlist import offer_freed_seats, take_claimed_seats
 from ..database import is_postgres, unit_of_work
-from ..errors import CohortClosed, CohortFull, EmptyCart, NotFound, OutOfStock, ShopError
+from ..errors import CohortFull, EmptyCart, NotFound, OutOfStock, ShopError
 from ..extensions import db
 from ..inventory.services import closed_reason, hold_seats, hold_stock, lock_rows
 from ..models import Cart, Hold, Order, OrderLine, Payment, User
@@ -248,10 +248,10 @@ def _freeze_line(order: Order, row, expires_at: datetime, now: datetime,
                                          **owner)
             if frozen.seats > claimed:
                 hold_seats(line.cohort, frozen.seats - claimed, expires_at=expires_at, now=now, **owner)
-    except (OutOfStock, CohortFull, CohortClosed) as error:
-        # Taken by someone else between the cart page and this checkout: say which item and what is left.
-        limit = {OutOfStock: "stock", CohortFull: "seats"}.get(type(error)) or (
-            "started" if line.cohort.starts_at <= now else "closed")
+    except (OutOfStock, CohortFull) as error:
+        # Taken by someone else between the cart page and this checkout: say which item and what is left. (A
+        # line closed meanwhile was refused above: the lock read the kit and the cohort afresh.)
+        limit = "stock" if isinstance(error, OutOfStock) else "seats"
         left = error.details.get("available", 0) + (claimed if limit == "seats" else 0)
         raise line_unavailable(CartRow(line, row.unit_price_minor, left, limit), order.locale) from None
 
