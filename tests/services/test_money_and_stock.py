@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from shop.clock import utcnow
@@ -291,6 +292,14 @@ def test_expired_unpaid_orders_no_longer_count_against_the_cap(app, now):
                 rules=rules)
 
 
+def test_an_unpaid_order_whose_reservation_ends_at_this_very_moment_no_longer_counts_against_the_cap(app, now):
+    product = make_product(stock=50)
+    rules = CheckoutRules(max_unpaid_orders=1)
+    place_order(_cart_with(product), _buyer(), user=None, now=now, hold_minutes=30, rules=rules)
+    place_order(_cart_with(product), _buyer(), user=None, now=now + timedelta(minutes=30), hold_minutes=30,
+                rules=rules)
+
+
 def test_checking_out_the_same_cart_again_replaces_its_order_and_is_not_capped(app, now):
     product = make_product(stock=50)
     rules = CheckoutRules(max_unpaid_orders=1)
@@ -325,10 +334,15 @@ def test_the_courier_serves_almaty_however_it_is_written(city):
     assert CheckoutRules().courier_serves(city)
 
 
-def test_a_courier_order_to_a_city_it_does_not_serve_is_refused_on_the_city(app, now):
+@pytest.mark.parametrize("locale, served", [("en", "Almaty"), ("ru", "Алматы")])
+def test_a_courier_order_to_a_city_it_does_not_serve_is_refused_on_the_city_naming_those_it_serves(
+        app, now, locale, served):
     with pytest.raises(CourierNotServed) as refused:
-        place_order(_cart_with(make_product(stock=5)), _buyer(city="Караганда"), user=None, now=now, hold_minutes=30)
+        place_order(_cart_with(make_product(stock=5)), _buyer(city="Караганда", locale=locale), user=None, now=now,
+                    hold_minutes=30)
     assert refused.value.field == "city"
+    with force_locale(locale):
+        assert f" {served}. " in str(refused.value.message)
     place_order(_cart_with(make_product(stock=5)), _buyer(city="Караганда", delivery_method="post"), user=None,
                 now=now, hold_minutes=30)
 
