@@ -16,7 +16,7 @@ from shop.courses.waitlist import claim_token
 from shop.database import is_postgres
 from shop.extensions import db
 from shop.inventory.services import write_off
-from shop.models import Cohort, Enrolment, Order, Product, WaitlistEntry
+from shop.models import Cohort, Enrolment, Hold, Order, Product, WaitlistEntry
 from shop.orders import placing
 from shop.orders.placing import BuyerDetails, NoLongerSold, place_order
 from tests.factories import make_cohort, make_product, wait_in_line
@@ -132,3 +132,15 @@ def test_a_claimant_whose_extra_seat_was_taken_meanwhile_is_told_their_claimed_s
     meanwhile(lambda: _cart_checked_out(now, cohort))
     assert _refused(cart, now) == (
         SeatLineShort, f"Only 1 seat is left in «{_seat_name(cohort)}»: take it or remove the line.")
+
+
+def test_a_claimant_can_buy_their_offered_seat_and_a_free_one_in_one_order(app, now):
+    cohort = make_cohort(capacity=2)
+    buy(cohort, now, email="seated@example.kz", quantity=2)
+    wait_in_line(cohort.id, "buyer@example.kz", now=now)
+    for enrolment_id in db.session.scalars(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)).all():
+        cancel_enrolment(enrolment_id, now=now)
+    entry = db.session.scalar(select(WaitlistEntry))
+    order, _ = place_order(_seat_in_cart(now, cohort, quantity="2", claim=claim_token(entry)), BUYER, user=None,
+                           now=now, hold_minutes=30)
+    assert db.session.scalar(select(func.sum(Hold.quantity)).where(Hold.order_id == order.id)) == 2
