@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -176,3 +178,31 @@ def test_a_user_without_a_cart_takes_over_the_visitors_cart_at_login(app, now):
     merge_carts(visitor.token, user, now=now)
     cart = find_cart(user=user)
     assert cart is not None and cart.id == visitor.id and [line.quantity for line in cart.lines] == [2]
+
+
+def _back_from_the_payment_page(now):
+    """A cart of two kits and seats in two cohorts whose unpaid order holds them: what the buyer sees coming back."""
+    first, second = make_product(stock=5), make_product(stock=4)
+    cohort, other = make_cohort(capacity=5), make_cohort(capacity=3)
+    cart = _add(now, product=first.slug, quantity="2")
+    _add(now, token=cart.token, product=second.slug)
+    _add(now, token=cart.token, cohort=str(cohort.id), quantity="2")
+    _add(now, token=cart.token, cohort=str(other.id))
+    buyer = BuyerDetails(email="dana@example.kz", full_name="Дана", phone="+7 701 234 56 78",
+                         delivery_method="pickup", accepts_terms=True)
+    place_order(cart, buyer, user=None, now=now, hold_minutes=30)
+    return cart
+
+
+def test_a_buyer_back_from_the_payment_page_finds_what_their_own_unpaid_order_holds_still_theirs(app, now):
+    cart = _back_from_the_payment_page(now)
+    summary = summarise(cart, now + timedelta(minutes=29))
+    assert [(row.available, row.limit) for row in summary.rows] == [
+        (5, "stock"), (4, "stock"), (5, "seats"), (3, "seats")]
+    assert not summary.short_rows
+
+
+def test_when_the_reservation_ends_the_buyer_sees_the_stock_once_not_twice(app, now):
+    cart = _back_from_the_payment_page(now)
+    summary = summarise(cart, now + timedelta(minutes=30))
+    assert [row.available for row in summary.rows] == [5, 4, 5, 3]

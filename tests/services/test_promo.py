@@ -77,6 +77,15 @@ def test_unknown_and_expired_codes_are_refused_in_the_cart(app, now):
         set_cart_code("old", token=cart.token, user=None, now=now)
 
 
+def test_a_code_that_ran_out_after_it_went_on_the_cart_refuses_the_order_at_its_last_moment(app, now):
+    make_code(valid_until=now + timedelta(minutes=5))
+    cart = cart_with(make_product(), 1, now, "SPRING")
+    order, _ = place_order(cart, BUYER, user=None, now=now + timedelta(minutes=4), hold_minutes=30)
+    assert order.discount_minor > 0
+    with pytest.raises(CodeNotCurrent):
+        place_order(cart, BUYER, user=None, now=now + timedelta(minutes=5), hold_minutes=30)
+
+
 def test_a_used_up_code_refuses_the_order_and_takes_no_holds(app, now):
     make_code(max_uses=1)
     first = cart_with(make_product(), 1, now, "SPRING")
