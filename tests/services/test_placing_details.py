@@ -7,7 +7,7 @@ from tests.services.test_money_and_stock import _buyer, _cart_with
 
 def _courier_buyer(**changes):
     return _buyer(**{"delivery_method": "courier", "city": " Алматы ", "address": " пр. Абая 10 ",
-                     "apartment": "12" * 15, "entrance": " 3 ", "floor": "9" * 25, "intercom": "К" * 50,
+                     "apartment": "12" * 15, "entrance": " " + "3" * 25, "floor": "9" * 25, "intercom": "К" * 50,
                      "comment": "  " + "ж" * 600, "email": " Dana@Example.KZ ", "full_name": " Дана Омарова ",
                      "phone": " +7 701 234 56 78 ", **changes})
 
@@ -17,7 +17,7 @@ def test_a_courier_order_keeps_the_whole_address_trimmed_and_cut_to_its_columns(
                                                                              locale="kk"),
                            user=None, now=now, hold_minutes=30)
     assert (order.delivery_method, order.city, order.address) == ("courier", "Алматы", "пр. Абая 10")
-    assert (order.apartment, order.entrance, order.floor, order.intercom) == ("12" * 10, "3", "9" * 20, "К" * 40)
+    assert (order.apartment, order.entrance, order.floor, order.intercom) == ("12" * 10, "3" * 20, "9" * 20, "К" * 40)
     assert order.comment == "ж" * 500
     assert (order.email, order.full_name, order.phone) == ("dana@example.kz", "Дана Омарова", "+7 701 234 56 78")
     assert order.client_ip == ("2001:db8::" + "f" * 60)[:45]
