@@ -19,7 +19,7 @@ from ..models import Cart, CartLine, Cohort, Hold, Order, Product, User
 
 MAX_LINE_QUANTITY = 999
 MAX_SEATS_PER_LINE = 10
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # at most 9 digits: always within a 32-bit INTEGER id
 
 
 class NoCohortForKit(ShopError):
@@ -161,7 +161,7 @@ def _cart_for_writing(token: str | None, user: User | None, now: datetime) -> Ca
 
 def _resolve_cohort(raw) -> Cohort:
     text = str(raw or "").strip()
-    cohort = db.session.get(Cohort, int(text)) if _WHOLE_NUMBER.fullmatch(text) and int(text) < 2**31 else None
+    cohort = db.session.get(Cohort, int(text)) if _WHOLE_NUMBER.fullmatch(text) else None
     if cohort is None:
         raise NotFound()
     return cohort

@@ -153,8 +153,32 @@ def test_a_kit_with_a_course_is_refused_before_payment_when_no_cohort_has_seats(
 def test_a_cohort_of_another_course_cannot_be_chosen_for_a_kit(app, now):
     kit = make_product(stock=5, course=make_course())
     other = make_cohort()
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as refused:
         _add(now, product=kit.slug, cohort=str(other.id))
+    assert str(refused.value.message) == "Этот поток относится к другому курсу."  # the shop speaks Russian by default
+
+
+def test_a_kit_without_a_course_cannot_be_added_with_a_cohort(app, now):
+    kit = make_product(stock=5)
+    with pytest.raises(NotFound) as refused:
+        _add(now, product=kit.slug, cohort=str(make_cohort().id))
+    assert str(refused.value.message) == "В этот набор не входит курс."
+    assert db.session.scalar(select(CartLine.id)) is None
+
+
+def test_a_kit_with_a_course_and_an_empty_cohort_field_gets_the_soonest_open_cohort(app, now):
+    course = make_course()
+    kit = make_product(stock=5, course=course)
+    make_cohort(course=course, starts_at=now + timedelta(days=20))
+    soonest = make_cohort(course=course, starts_at=now + timedelta(days=5))
+    cart = _add(now, product=kit.slug, cohort="")
+    assert [(line.product_id, line.cohort_id) for line in cart.lines] == [(kit.id, soonest.id)]
+
+
+@pytest.mark.parametrize("ref", ["1000000000", str(2**31), "99999999999999999999", "-1", "1e3", " "])
+def test_a_cohort_number_beyond_what_the_database_holds_is_not_found(app, now, ref):
+    with pytest.raises(NotFound):
+        _add(now, cohort=ref)
 
 
 def test_a_full_cohort_cannot_be_added(app, now):
@@ -206,3 +230,16 @@ def test_when_the_reservation_ends_the_buyer_sees_the_stock_once_not_twice(app, 
     cart = _back_from_the_payment_page(now)
     summary = summarise(cart, now + timedelta(minutes=30))
     assert [row.available for row in summary.rows] == [5, 4, 5, 3]
+
+
+@pytest.mark.parametrize(("stock", "capacity", "seats_per_unit", "expected"), [
+    (5, 3, 1, (3, "seats")), (3, 3, 1, (3, "stock")), (5, 5, 2, (2, "seats")), (1, 5, 2, (1, "stock"))])
+def test_a_kit_with_a_course_can_be_had_as_often_as_the_scarcer_of_kits_and_seats_allows(
+        app, now, stock, capacity, seats_per_unit, expected):
+    course = make_course()
+    kit, cohort = make_product(stock=stock, course=course), make_cohort(course=course, capacity=capacity)
+    kit.seats_per_unit = seats_per_unit  # a kit for two takes two seats
+    db.session.commit()
+    cart = _add(now, product=kit.slug, cohort=str(cohort.id))
+    [row] = summarise(cart, now).rows
+    assert (row.available, row.limit) == expected
