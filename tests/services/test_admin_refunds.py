@@ -1,7 +1,11 @@
 """Refunds: capped at what was paid, made through the provider outside any transaction, restocked through the ledger."""
+import json
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from shop.clock import utcnow
 from shop.errors import PaymentFailed, RefundTooLarge, ShopError
 from shop.extensions import db
 from shop.models import AuditEntry, Enrolment, OrderLine, OutboxMessage, Product, Refund, StockMovement
@@ -36,6 +40,19 @@ def test_a_partial_refund_goes_through_the_provider_and_is_recorded_once(app):
     assert [(r.amount_minor, r.reference, r.actor_id) for r in _refunds(order)] == [
         (300000, refund.reference, staff.id)]
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.refund")) == "order.refund"
+
+
+def test_the_audit_log_tells_who_refunded_what_when_and_why(app):
+    order = paid_order(app, make_product(stock=5, price=500000), 2)
+    staff, line = make_user(role="staff"), order.lines[0]
+    when = utcnow() - timedelta(hours=1)
+    refund = _refund(order, 300000, RecordingGateway(), actor=staff, restock={line.id: 1}, now=when,
+                     reason="  Повреждён в пути  ")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.refund"))
+    assert (entry.actor_id, entry.target, entry.created_at.replace(tzinfo=None)) == (
+        staff.id, f"order:{order.public_id}", when.replace(tzinfo=None))
+    assert json.loads(entry.details) == {"amount_minor": 300000, "reference": refund.reference,
+                                         "restock": {str(line.id): 1}, "reason": "Повреждён в пути"}
 
 
 def test_a_refund_above_what_was_paid_is_refused_before_the_provider_is_asked(app):
