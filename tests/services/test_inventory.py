@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from shop.clock import utcnow
 from shop.database import unit_of_work
 from shop.errors import OutOfStock, StockConflict
 from shop.extensions import db
@@ -16,6 +17,7 @@ from shop.inventory.services import (
     write_off,
 )
 from shop.models import Hold, StockMovement
+from tests.admin_support import paid_order
 from tests.factories import make_product
 
 
@@ -99,3 +101,13 @@ def test_the_ledger_refuses_to_be_edited(app, now):
     with pytest.raises(RuntimeError, match="ledger"):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_paid_order_sells_its_own_held_units_and_leaves_other_buyers_holds_alone(app, now):
+    product = make_product(stock=3)
+    _hold(product, 2, utcnow())  # another buyer is paying for two
+    order = paid_order(app, product, 1)
+    assert availability([product.id], utcnow())[product.id] == 0
+    sale = db.session.scalar(select(StockMovement).where(StockMovement.kind == "sold"))
+    assert (sale.delta, sale.level_after, sale.order_id, sale.order_line_id, sale.reason) == (
+        -1, 2, order.id, order.lines[0].id, "Order paid")
