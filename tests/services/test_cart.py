@@ -21,6 +21,8 @@ def test_adding_a_kit_creates_a_cart_priced_from_the_database(app, now):
     summary = summarise(cart, now)
     assert summary.subtotal_minor == 1580000
     assert [(row.line.product_id, row.line.quantity) for row in summary.rows] == [(product.id, 2)]
+    db.session.refresh(cart)
+    assert cart.created_at.replace(tzinfo=None) == now.replace(tzinfo=None)  # old carts are cleared by their age
 
 
 def test_adding_the_same_kit_again_adds_to_its_line(app, now):
