@@ -28,6 +28,8 @@ from ..tokens import BadToken, sign, unsign
 OFFER_HOURS = 24
 ACTIVE = ("unconfirmed", "waiting", "offered")
 CLOSED = ("cancelled", "started", "finished")
+# An offered entry put back in line: waiting again, its offer and the cart that claimed it forgotten
+BACK_IN_LINE = {"status": "waiting", "offered_at": None, "offer_expires_at": None, "cart_id": None}
 
 
 class CohortNotFull(ShopError):
@@ -190,7 +192,7 @@ def withdraw_offers(cohort_ids: list[int]) -> None:
     """
     db.session.execute(update(WaitlistEntry).where(WaitlistEntry.cohort_id.in_(cohort_ids),
                                                    WaitlistEntry.status == "offered")
-                       .values(status="waiting", offered_at=None, offer_expires_at=None, cart_id=None)
+                       .values(**BACK_IN_LINE)
                        .execution_options(synchronize_session=False))
 
 
@@ -306,7 +308,8 @@ def return_claimed_seats(order_id: int, *, now: datetime) -> None:
         if entry.status != "offered" or entry.offer_expires_at <= now:
             continue
         if hold.expires_at <= now and seat_availability([hold.cohort_id], now)[hold.cohort_id] < hold.quantity:
-            entry.status, entry.offered_at, entry.offer_expires_at, entry.cart_id = "waiting", None, None, None
+            for name, value in BACK_IN_LINE.items():
+                setattr(entry, name, value)
         else:
             hold.order_id = hold.order_line_id = None
             hold.expires_at = entry.offer_expires_at
