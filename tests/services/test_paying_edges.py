@@ -3,13 +3,13 @@ and the provider's pre-payment check answers each case (found by `make mutation`
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.models import Cart, Hold, Order, Payment, ProcessedEvent
+from shop.models import Cart, Enrolment, Hold, Order, OutboxMessage, Payment, ProcessedEvent
 from shop.orders.paying import check_payment, mark_paid, record_failed_attempt
-from tests.factories import make_product
+from tests.factories import make_cohort, make_product
 from tests.views.helpers import add, check_out
 
 
@@ -190,3 +190,30 @@ def test_the_pre_payment_check_refuses_a_lapsed_seat_in_a_cohort_that_has_starte
     assert db.session.get(Cohort, seat_line.cohort_id).starts_at < later
     assert check_payment(order.public_id, amount_minor=order.total_minor, currency="KZT", now=later) == "lapsed"
     assert db.session.scalar(select(Hold.id).where(Hold.expires_at > later)) is None
+
+
+def test_a_late_payment_sells_what_it_still_can_and_names_each_line_it_cannot(app, client):
+    off_sale, kept, last = make_product(stock=5), make_product(stock=5), make_product(stock=5)
+    cohort = make_cohort(capacity=1)
+    for product, seat in ((off_sale, None), (kept, None), (None, cohort), (last, None)):
+        add(client, product, cohort=seat)
+    check_out(client)
+    order = db.session.scalar(select(Order))
+    db.session.execute(update(Hold).values(expires_at=utcnow() - timedelta(minutes=1)))  # the reservation ran out
+    db.session.commit()
+    other = app.test_client()
+    add(other, cohort=cohort)
+    assert check_out(other, email="other@example.kz").status_code == 303  # someone else took the seat
+    off_sale.is_active = False
+    db.session.commit()
+    _pay(order, db.session.scalar(select(Payment.reference).where(Payment.order_id == order.id)))
+    db.session.refresh(order)
+    names = {line.product or line.cohort: line.name for line in order.lines}
+    assert order.needs_attention == (
+        f"«{names[off_sale]}»: the kit was taken off sale before the payment arrived; refund it.\n"
+        f"Cohort of «{names[cohort]}» is full: refund or move the learner.")
+    assert [product.on_hand for product in (off_sale, kept, last)] == [5, 4, 4]
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 0
+    told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"order-problem:{order.id}"))
+    assert names[off_sale] in told.body_text and names[cohort] in told.body_text
+    assert names[kept] not in told.body_text
