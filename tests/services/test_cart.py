@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from shop.cart.services import NoCohortForKit, add_to_cart, find_cart, merge_carts, summarise, update_line
+from shop.cart.services import NoCohortForKit, add_to_cart, count_items, find_cart, merge_carts, summarise, update_line
 from shop.errors import CohortClosed, CohortFull, InvalidQuantity, NotFound, OutOfStock
 from shop.extensions import db
 from shop.models import CartLine
@@ -22,7 +22,8 @@ def test_adding_a_kit_creates_a_cart_priced_from_the_database(app, now):
     assert summary.subtotal_minor == 1580000
     assert [(row.line.product_id, row.line.quantity) for row in summary.rows] == [(product.id, 2)]
     db.session.refresh(cart)
-    assert cart.created_at.replace(tzinfo=None) == now.replace(tzinfo=None)  # old carts are cleared by their age
+    assert {moment.replace(tzinfo=None) for moment in (cart.created_at, cart.lines[0].created_at)} == {
+        now.replace(tzinfo=None)}  # old carts are cleared by their age
 
 
 def test_adding_the_same_kit_again_adds_to_its_line(app, now):
@@ -245,3 +246,14 @@ def test_a_kit_with_a_course_can_be_had_as_often_as_the_scarcer_of_kits_and_seat
     cart = _add(now, product=kit.slug, cohort=str(cohort.id))
     [row] = summarise(cart, now).rows
     assert (row.available, row.limit) == expected
+
+
+def test_the_header_counts_the_units_of_this_cart_only(app, now):
+    basil, mint = make_product(stock=9), make_product(stock=9)
+    mine = _add(now, product=basil.slug, quantity="2")
+    _add(now, token=mine.token, product=mint.slug, quantity="3")
+    theirs = _add(now, product=basil.slug, quantity="4")
+    assert (count_items(mine), count_items(theirs)) == (5, 4)
+    for line in list(theirs.lines):
+        update_line(theirs, str(line.id), "0", now=now)
+    assert count_items(theirs) == 0
