@@ -217,3 +217,12 @@ def test_a_late_payment_sells_what_it_still_can_and_names_each_line_it_cannot(ap
     told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"order-problem:{order.id}"))
     assert names[off_sale] in told.body_text and names[cohort] in told.body_text
     assert names[kept] not in told.body_text
+
+
+def test_a_payment_with_no_transaction_number_is_noted_by_its_page_and_shows_no_card(pending):
+    order, reference = pending
+    _pay(order, reference)
+    db.session.refresh(order)
+    payment = db.session.scalar(select(Payment))
+    assert (payment.payment_intent, payment.card_last4) == ("", "")
+    assert [event.note for event in order.events if event.to_status == "paid"] == [f"dummy {reference}"]

@@ -1,4 +1,5 @@
 """Kaspi by invoice: the buyer is told what happens next, staff confirm the payment in their queue or cancel."""
+import json
 from datetime import timedelta
 
 import pytest
@@ -72,7 +73,14 @@ def test_staff_mark_a_kaspi_order_paid_with_its_transaction_number_and_it_is_ful
     assert order.payment_status == "paid" and order.needs_attention == ""
     assert db.session.get(Product, product.id).on_hand == 3
     assert db.session.scalar(select(Payment.payment_intent)) == "KSP-7781234"
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "order.paid")) == "order.paid"
+    clerk = db.session.scalar(select(User.id).where(User.role == "staff"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.paid"))
+    assert (entry.actor_id, entry.target, json.loads(entry.details)) == (clerk, f"order:{order.public_id}", {
+        "provider": "kaspi", "transaction": "KSP-7781234", "amount_minor": order.total_minor})
+    paid = next(event for event in order.events if event.to_status == "paid")
+    assert (paid.actor_id, paid.note, paid.created_at.replace(tzinfo=None)) == (
+        clerk, "kaspi KSP-7781234", order.paid_at.replace(tzinfo=None))
+    assert entry.created_at.replace(tzinfo=None) == order.paid_at.replace(tzinfo=None)
     confirmation = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"order-confirmation:{order.id}")
     assert db.session.scalar(confirmation)
     assert str(order.number) not in staff.get("/admin/payments/kaspi").get_data(as_text=True)
