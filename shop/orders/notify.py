@@ -38,6 +38,11 @@ def expected_delivery(order: Order, paid_at: datetime) -> tuple[datetime, dateti
     return _after_working_days(paid_at, first), _after_working_days(paid_at, last)
 
 
+def _delivery_label(order: Order):
+    """Return the order's way of delivery in words, translated when the e-mail renders in its reader's language."""
+    return DELIVERY_LABELS.get(order.delivery_method, order.delivery_method)
+
+
 def queue_confirmation(order: Order, *, paid_at: datetime) -> None:
     """Queue the buyer's one confirmation of a paid order: its lines, delivery and when, the courses it enrols
     in with their schedules (and calendar files), the shop's contacts, the returns page and the signed link
@@ -46,18 +51,17 @@ def queue_confirmation(order: Order, *, paid_at: datetime) -> None:
     attachments = [item for line in cohort_lines for item in calendar_attachments(line.cohort, locale=order.locale)]
     queue_email(order.email, "order_confirmation", locale=order.locale, order=order, link=_order_link(order),
                 dedupe_key=f"order-confirmation:{order.id}", attachments=attachments,
-                delivery=DELIVERY_LABELS.get(order.delivery_method, order.delivery_method),
-                expected=expected_delivery(order, paid_at), cohort_lines=cohort_lines,
+                delivery=_delivery_label(order), expected=expected_delivery(order, paid_at), cohort_lines=cohort_lines,
                 learn_link=external_url("learn.index", locale=order.locale) if cohort_lines else "",
                 returns_link=external_url("pages.page", locale=order.locale, slug="returns"),
                 contacts_link=external_url("pages.page", locale=order.locale, slug="contacts"))
 
 
-def tell_staff_of_paid_order(order: Order, *, delivery: str) -> None:
+def tell_staff_of_paid_order(order: Order) -> None:
     """Queue the staff's 'new paid order' e-mail: what to pack or whom to expect, and for whom."""
     settings = shop_settings()
     queue_email(settings.staff_email, "new_order", locale=settings.staff_locale,
-                dedupe_key=f"new-order:{order.id}", order=order, delivery=delivery,
+                dedupe_key=f"new-order:{order.id}", order=order, delivery=_delivery_label(order),
                 link=external_url("admin.order", locale=settings.staff_locale, order_id=order.id))
 
 

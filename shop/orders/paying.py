@@ -31,7 +31,7 @@ from .events import record_provider_event
 from .locking import lock_order
 from .notify import queue_confirmation, tell_buyer_of_missed_lines, tell_staff_of_paid_order
 from .refunds import apply_provider_refund
-from .status import DELIVERY_LABELS, PAID_STATUSES, change_status
+from .status import PAID_STATUSES, change_status
 
 logger = logging.getLogger("shop.payments")
 
@@ -112,8 +112,7 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
             db.session.execute(Cart.__table__.delete().where(Cart.id == order.cart_id))
         queue_confirmation(order, paid_at=now)
         queue_invitation(order, enrolments)  # after the confirmation: one e-mail about the purchase comes first
-        tell_staff_of_paid_order(order, delivery=str(DELIVERY_LABELS.get(order.delivery_method,
-                                                                          order.delivery_method)))
+        tell_staff_of_paid_order(order)
     return order
 
 

@@ -3,6 +3,7 @@ and the provider's pre-payment check answers each case (found by `make mutation`
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from shop.clock import utcnow
@@ -226,3 +227,11 @@ def test_a_payment_with_no_transaction_number_is_noted_by_its_page_and_shows_no_
     payment = db.session.scalar(select(Payment))
     assert (payment.payment_intent, payment.card_last4) == ("", "")
     assert [event.note for event in order.events if event.to_status == "paid"] == [f"dummy {reference}"]
+
+
+def test_staff_are_told_of_a_paid_order_in_their_language_whatever_the_buyers(app, pending):
+    order, reference = pending
+    with force_locale("en"):  # the buyer pays on the English site
+        _pay(order, reference)
+    told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"new-order:{order.id}"))
+    assert "Курьером по Алматы" in told.body_text and "Courier" not in told.body_text
