@@ -56,8 +56,8 @@ def recheck_verdicts(paths: list[str]) -> dict[str, str]:
                 row = json.loads(line) if line.strip() else {}
                 if row.get("k"):
                     verdicts[row["m"]] = "killed"
-                elif row and not row.get("budget"):  # stopped at the time budget: no verdict yet
-                    verdicts[row["m"]] = "survived"
+                elif row and not row.get("budget") and verdicts.get(row["m"]) != "killed":
+                    verdicts[row["m"]] = "survived"  # unless a kill was seen (a budget stop gives no verdict)
     return verdicts
 
 

@@ -1,5 +1,7 @@
 """Mutation verdicts kept between runs: valid while the mutated function is unchanged, a kill never undone."""
-from tests.mutation_score import merge
+import json
+
+from tests.mutation_score import merge, recheck_verdicts
 
 MUTANTS = {"shop.money.x_tenge__mutmut_1": "aaa", "shop.money.x_tenge__mutmut_2": "aaa",
            "shop.money.x_parse_tenge__mutmut_1": "new"}
@@ -18,3 +20,14 @@ def test_a_newer_kill_wins_over_a_kept_survival_but_a_newer_survival_never_undoe
     assert merge(MUTANTS, kept, newer) == {"shop.money.x_tenge__mutmut_1": "killed",
                                            "shop.money.x_tenge__mutmut_2": "killed",
                                            "shop.money.x_parse_tenge__mutmut_1": "survived"}
+
+
+def test_a_kill_in_any_output_file_wins_over_a_survival_in_a_later_one(tmp_path):
+    first, later = tmp_path / "manual.jsonl", tmp_path / "run.jsonl"
+    first.write_text(json.dumps({"m": "shop.money.x_tenge__mutmut_1", "k": "test_x", "t": 1}) + "\n")
+    later.write_text("\n".join(json.dumps(row) for row in (
+        {"m": "shop.money.x_tenge__mutmut_1", "k": None, "t": 9},
+        {"m": "shop.money.x_tenge__mutmut_2", "k": None, "t": 9},
+        {"m": "shop.money.x_parse_tenge__mutmut_1", "k": None, "t": 20, "budget": True})) + "\n")
+    assert recheck_verdicts([str(first), str(later)]) == {"shop.money.x_tenge__mutmut_1": "killed",
+                                                          "shop.money.x_tenge__mutmut_2": "survived"}
