@@ -349,3 +349,15 @@ def test_a_claimants_seat_whose_order_reservation_ran_out_goes_back_to_their_off
     again, _ = place_order(_claim(offered, "first@example.kz", now + timedelta(hours=2)), BUYER, user=None,
                            now=now + timedelta(hours=2), hold_minutes=30)
     assert [order_id for order_id, _end in _live_holds(offered, now + timedelta(hours=2))] == [again.id]
+
+
+def test_a_claimant_sees_both_the_seat_held_for_them_and_the_seats_free_to_anyone(app, now):
+    cohort = make_cohort(capacity=2)
+    buy(cohort, now, email="a@example.kz")
+    buy(cohort, now, email="b@example.kz")
+    wait_in_line(cohort.id, "first@example.kz", now=now)
+    _cancel_seat("a@example.kz", now)  # held for first@, who is offered it
+    _cancel_seat("b@example.kz", now)  # nobody else waits: free to anyone
+    assert _entry("first@example.kz").status == "offered"
+    [row] = summarise(_claim(cohort, "first@example.kz", now), now).rows
+    assert (row.available, row.limit) == (2, "seats")
