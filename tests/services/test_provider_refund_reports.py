@@ -1,5 +1,7 @@
 """A provider's own refund report: which order and which payment it is for, counted once, dated when it came,
 and what it leaves behind (found by `make mutation`)."""
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from shop.clock import utcnow
@@ -102,10 +104,12 @@ def test_a_refund_reported_before_the_payment_is_applied_when_the_latest_page_op
     latest = _another_page(order, "dummy", "dummy_latest_page")
     record_provider_refund(public_id=order.public_id, payment_intent="", now=utcnow(), event_id="ev-1",
                            refund_amount=700, reference="R-1", provider="dummy")
+    paid_at = utcnow() - timedelta(minutes=5)
     mark_paid(order.public_id, provider="dummy", reference=latest.reference, amount_minor=order.total_minor,
-              now=utcnow())
+              now=paid_at)
     assert _status(order) == "partially_refunded"
-    assert [(r.amount_minor, r.payment_id) for r in _refunds(order)] == [(700, latest.id)]
+    assert [(r.amount_minor, r.payment_id, r.created_at.replace(tzinfo=None)) for r in _refunds(order)] == [
+        (700, latest.id, paid_at.replace(tzinfo=None))]  # applied, and dated, when the payment arrived
 
 
 def test_one_refund_reported_twice_before_the_payment_is_remembered_once(app, client):
