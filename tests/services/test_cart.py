@@ -191,10 +191,11 @@ def test_a_full_cohort_cannot_be_added(app, now):
         _add(now, cohort=str(cohort.id), quantity="2")
 
 
-def test_a_started_or_cancelled_cohort_cannot_be_added(app, now, later):
+def test_a_started_finished_or_cancelled_cohort_cannot_be_added(app, now, later):
     started = make_cohort(starts_at=later(hours=-1))
+    finished = make_cohort(starts_at=later(days=-30))  # its three weekly lessons are over
     cancelled = make_cohort(is_cancelled=True)
-    for cohort in (started, cancelled):
+    for cohort in (started, finished, cancelled):
         with pytest.raises(CohortClosed):
             _add(now, cohort=str(cohort.id))
 
@@ -257,3 +258,21 @@ def test_the_header_counts_the_units_of_this_cart_only(app, now):
     for line in list(theirs.lines):
         update_line(theirs, str(line.id), "0", now=now)
     assert count_items(theirs) == 0
+
+
+def test_a_kit_for_two_needs_two_free_seats_in_its_cohort(app, now):
+    course = make_course()
+    kit, cohort = make_product(stock=5, course=course), make_cohort(course=course, capacity=1)
+    kit.seats_per_unit = 2
+    db.session.commit()
+    with pytest.raises(CohortFull):
+        _add(now, product=kit.slug, cohort=str(cohort.id))
+    assert db.session.scalar(select(CartLine.id)) is None
+
+
+def test_a_signed_in_customer_adds_to_their_own_cart_from_any_browser(app, now):
+    user = make_user()
+    basil, mint = make_product(stock=9), make_product(stock=9)
+    saved = _add(now, user=user, product=basil.slug)
+    assert _add(now, user=user, product=mint.slug).id == saved.id  # another browser: no cart token yet
+    assert [line.product_id for line in saved.lines] == [basil.id, mint.id]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from shop.admin.cohorts import set_cancelled
-from shop.cart.services import add_to_cart, summarise
+from shop.cart.services import add_to_cart, summarise, update_line
 from shop.clock import utcnow
 from shop.courses.services import cancel_enrolment, expire_waitlist_offers, leave_waitlist
 from shop.courses.waitlist import (
@@ -351,7 +351,7 @@ def test_a_claimants_seat_whose_order_reservation_ran_out_goes_back_to_their_off
     assert [order_id for order_id, _end in _live_holds(offered, now + timedelta(hours=2))] == [again.id]
 
 
-def test_a_claimant_sees_both_the_seat_held_for_them_and_the_seats_free_to_anyone(app, now):
+def test_a_claimant_sees_and_may_take_both_the_seat_held_for_them_and_the_seats_free_to_anyone(app, now):
     cohort = make_cohort(capacity=2)
     buy(cohort, now, email="a@example.kz")
     buy(cohort, now, email="b@example.kz")
@@ -359,5 +359,9 @@ def test_a_claimant_sees_both_the_seat_held_for_them_and_the_seats_free_to_anyon
     _cancel_seat("a@example.kz", now)  # held for first@, who is offered it
     _cancel_seat("b@example.kz", now)  # nobody else waits: free to anyone
     assert _entry("first@example.kz").status == "offered"
-    [row] = summarise(_claim(cohort, "first@example.kz", now), now).rows
-    assert (row.available, row.limit) == (2, "seats")
+    cart = add_to_cart(token=None, user=None, product_slug=None, cohort_ref=None, quantity="1", now=now,
+                       claim=claim_token(_entry("first@example.kz")))  # the claim link names no cohort: the offer does
+    [row] = summarise(cart, now).rows
+    assert (row.line.cohort_id, row.available, row.limit) == (cohort.id, 2, "seats")
+    update_line(cart, str(row.line.id), "2", now=now)  # the held seat and the free one
+    assert [line.quantity for line in cart.lines] == [2]
