@@ -365,3 +365,16 @@ def test_a_claimant_sees_and_may_take_both_the_seat_held_for_them_and_the_seats_
     assert (row.line.cohort_id, row.available, row.limit) == (cohort.id, 2, "seats")
     update_line(cart, str(row.line.id), "2", now=now)  # the held seat and the free one
     assert [line.quantity for line in cart.lines] == [2]
+
+
+def test_someone_who_left_the_list_may_join_it_again_at_its_end(app, now):
+    cohort = make_cohort(capacity=1)
+    buy(cohort, now, email="seated@example.kz")
+    left = wait_in_line(cohort.id, "first@example.kz", now=now)
+    leave_waitlist(leave_token(left), now=now)
+    wait_in_line(cohort.id, "second@example.kz", now=now + timedelta(minutes=1))
+    again = wait_in_line(cohort.id, "First@Example.kz", now=now + timedelta(minutes=2))
+    assert again.id != left.id and again.status == "waiting"
+    _cancel_seat("seated@example.kz", now + timedelta(minutes=3))
+    assert (_entry("second@example.kz").status, db.session.get(WaitlistEntry, again.id).status) == (
+        "offered", "waiting")
