@@ -205,3 +205,16 @@ def test_refunding_the_delivery_of_an_order_whose_code_took_some_off_it_gives_ba
     refund = refund_order(RefundRequest(order.id, None, "Late", {}, delivery=True), gateway=RecordingGateway(),
                           actor_id=None, now=utcnow())
     assert refund.amount_minor == order.delivery_fee_minor - order.delivery_discount_minor
+
+
+def test_refunding_a_discounted_delivery_gives_back_what_was_paid_for_it(app, now):
+    from shop.orders.refund_lines import items_to_refund
+
+    make_code(kind="fixed", amount_minor=100001, includes_delivery=True)
+    cart = cart_with(make_product(price=300000), 3, now, "SPRING")
+    order, _ = place_order(cart, replace(BUYER, delivery_method="courier", city="Алматы", address="Абая 10"),
+                           user=None, now=now, hold_minutes=30)
+    assert 0 < order.delivery_discount_minor < order.delivery_fee_minor
+    [delivery] = items_to_refund(order, {}, delivery=True)
+    assert (delivery.unit_price_minor, delivery.amount_minor) == (
+        order.delivery_fee_minor, order.delivery_fee_minor - order.delivery_discount_minor)
