@@ -276,3 +276,23 @@ def test_a_signed_in_customer_adds_to_their_own_cart_from_any_browser(app, now):
     saved = _add(now, user=user, product=basil.slug)
     assert _add(now, user=user, product=mint.slug).id == saved.id  # another browser: no cart token yet
     assert [line.product_id for line in saved.lines] == [basil.id, mint.id]
+
+
+def test_a_short_line_is_refused_as_what_it_is_and_named_in_the_buyers_language(app, now):
+    from shop.cart.services import KitLineShort, LineClosed, SeatLineShort, line_unavailable
+
+    kit, cohort, gone = make_product(stock=5), make_cohort(capacity=3), make_product(stock=5)
+    cart = _add(now, product=kit.slug, quantity="5")
+    _add(now, token=cart.token, cohort=str(cohort.id), quantity="3")
+    _add(now, token=cart.token, product=gone.slug)
+    other = _add(now, product=kit.slug, quantity="3")  # another buyer checks out three kits and two seats
+    _add(now, token=other.token, cohort=str(cohort.id), quantity="2")
+    place_order(other, BuyerDetails(email="other@example.kz", full_name="Асем", phone="+7 701 234 56 78",
+                                    delivery_method="pickup", accepts_terms=True), user=None, now=now, hold_minutes=30)
+    gone.is_active = False  # and one kit was taken off sale
+    db.session.commit()
+    refusals = [line_unavailable(row, "en") for row in summarise(cart, now).short_rows]
+    assert [type(refusal) for refusal in refusals] == [KitLineShort, SeatLineShort, LineClosed]
+    assert [refusal.details["available"] for refusal in refusals] == [2, 1, 0]
+    assert str(refusals[0].message) == (  # the message in the page's language, the kit by its English name
+        f"«{kit.name_en}»: осталось только 2 шт. — возьмите столько или уберите строку.")
