@@ -147,3 +147,4 @@ def test_a_guest_buyers_seat_goes_to_an_account_made_with_their_name_phone_and_l
     assert (account.full_name, account.phone, account.role, account.locale, account.created_at,
             account.password_hash) == ("Дана Омарова", "+77011234567", "customer", "kk", now, None)
     assert _enrolment("guest@example.kz").user_id == account.id and order.user_id is None
+    assert _enrolment("guest@example.kz").phone == "+77011234567"  # the roster's number to call

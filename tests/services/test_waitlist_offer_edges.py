@@ -378,3 +378,28 @@ def test_someone_who_left_the_list_may_join_it_again_at_its_end(app, now):
     _cancel_seat("seated@example.kz", now + timedelta(minutes=3))
     assert (_entry("second@example.kz").status, db.session.get(WaitlistEntry, again.id).status) == (
         "offered", "waiting")
+
+
+def test_someone_offered_a_seat_who_buys_one_anyway_frees_the_offer_for_the_next_in_line(offered, now):
+    offered.capacity = 2  # staff added a seat; first@ buys it instead of claiming the one offered
+    db.session.commit()
+    buy(offered, now, email="first@example.kz")
+    assert (_entry("first@example.kz").status, _entry("second@example.kz").status) == ("enrolled", "offered")
+    assert seat_availability([offered.id], now)[offered.id] == 0
+
+
+def test_a_claimant_who_checks_out_under_another_address_stops_waiting(offered, now):
+    cart = _claim(offered, "first@example.kz", now)
+    order, _ = place_order(cart, replace(BUYER, email="work@example.kz"), user=None, now=now, hold_minutes=30)
+    _pay(order, now)
+    assert (_entry("first@example.kz").status, _entry("second@example.kz").status) == ("enrolled", "waiting")
+
+
+def test_buying_a_seat_leaves_an_earlier_left_entry_as_it_was(app, now):
+    cohort = make_cohort(capacity=1)
+    buy(cohort, now, email="seated@example.kz")
+    leave_waitlist(leave_token(wait_in_line(cohort.id, "first@example.kz", now=now)), now=now)
+    cohort.capacity = 2
+    db.session.commit()
+    buy(cohort, now, email="first@example.kz")
+    assert _entry("first@example.kz").status == "left"
