@@ -95,7 +95,7 @@ def mark_paid(public_id: str, *, provider: str, reference: str | None, payment_i
             order.user_id = owner.id if owner is not None else None
         problems, missed, enrolments = _sell(order, now)
         if order.payment_status == "cancelled":  # a late payment keeps its discount: its code's use is taken again
-            problems += filter(None, [retake_redemption(order.id, now=now)])
+            problems += filter(None, [retake_redemption(order.id)])
         if missed:
             tell_buyer_of_missed_lines(order, missed)
         if amount_minor != order.total_minor:

@@ -195,7 +195,7 @@ def release_redemption(order_id: int, *, now: datetime) -> bool:
     return True
 
 
-def retake_redemption(order_id: int, *, now: datetime) -> str:
+def retake_redemption(order_id: int) -> str:
     """Take again the use a cancelled order gave back, now that its late payment is honoured (only flushes).
 
     The money was taken with the discount, so the use is taken whatever the code's state; when the code was

@@ -10,7 +10,7 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.models import Cart, Enrolment, Hold, Order, OutboxMessage, Payment, ProcessedEvent
 from shop.orders.paying import check_payment, mark_paid, record_failed_attempt
-from tests.factories import make_cohort, make_product
+from tests.factories import make_cohort, make_product, make_user
 from tests.views.helpers import add, check_out
 
 
@@ -235,3 +235,20 @@ def test_staff_are_told_of_a_paid_order_in_their_language_whatever_the_buyers(ap
         _pay(order, reference)
     told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"new-order:{order.id}"))
     assert "Курьером по Алматы" in told.body_text and "Courier" not in told.body_text
+
+
+def test_a_guest_order_paid_under_a_members_proven_address_goes_to_their_account_with_the_card_shown(pending):
+    order, reference = pending
+    member = make_user(email=order.email.upper())  # the address proven, the e-mail typed in another case
+    _pay(order, reference, card_last4="4242")
+    db.session.refresh(order)
+    assert order.user_id == member.id
+    assert db.session.scalar(select(Payment.card_last4)) == "4242"
+
+
+def test_a_guest_order_under_an_address_someone_registered_without_proving_it_stays_a_guests(pending):
+    order, reference = pending
+    make_user(email=order.email, verified=False)
+    _pay(order, reference)
+    db.session.refresh(order)
+    assert order.user_id is None
