@@ -252,3 +252,18 @@ def test_a_guest_order_under_an_address_someone_registered_without_proving_it_st
     _pay(order, reference)
     db.session.refresh(order)
     assert order.user_id is None
+
+
+@pytest.mark.parametrize(("first", "second", "paid"), [("pending", "pending", 1), ("failed", "pending", 1),
+                                                      ("pending", "failed", 0)])
+def test_a_provider_that_names_no_page_pays_the_newest_open_one(pending, first, second, paid):
+    order, reference = pending
+    db.session.execute(update(Payment).values(status=first))
+    db.session.add(Payment(order_id=order.id, provider="dummy", reference="pressed-pay-again",
+                           amount_minor=order.total_minor, status=second))
+    db.session.commit()
+    _pay(order, None, payment_intent="T-2")
+    pages = db.session.execute(select(Payment.status, Payment.payment_intent).order_by(Payment.id)).all()
+    expected = [(first, ""), (second, "")]
+    expected[paid] = ("paid", "T-2")
+    assert [tuple(page) for page in pages] == expected
