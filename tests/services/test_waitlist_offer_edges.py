@@ -403,3 +403,38 @@ def test_buying_a_seat_leaves_an_earlier_left_entry_as_it_was(app, now):
     db.session.commit()
     buy(cohort, now, email="first@example.kz")
     assert _entry("first@example.kz").status == "left"
+
+
+def _offer_seats(capacity: int, now) -> tuple:
+    """A full cohort whose every learner left, each seat offered to someone waiting: (cohort, their e-mails)."""
+    cohort = make_cohort(capacity=capacity)
+    seated, waiting = [f"s{n}-{cohort.id}@example.kz" for n in range(capacity)], []
+    for email in seated:
+        buy(cohort, now, email=email)
+    for n in range(capacity):
+        waiting.append(f"w{n}-{cohort.id}@example.kz")
+        wait_in_line(cohort.id, waiting[-1], now=now)
+    for email in seated:
+        _cancel_seat(email, now)
+    return cohort, waiting
+
+
+@pytest.mark.parametrize("seats", [2, 1], ids=["both-offers", "one-of-two"])
+def test_a_cart_holding_offers_of_two_cohorts_checks_out_each_seat_with_its_own_cohorts_offer(app, now, seats):
+    first, [one] = _offer_seats(1, now)  # offered first: its hold is the oldest
+    second, both = _offer_seats(2, now)
+    cart = None
+    for email in (*both, one):  # the second cohort's line comes first in the cart
+        cart = add_to_cart(token=cart.token if cart else None, user=None, product_slug=None, cohort_ref=None,
+                           quantity="1", now=now, claim=claim_token(_entry(email)))
+    line = next(line for line in cart.lines if line.cohort_id == second.id)
+    update_line(cart, str(line.id), str(seats), now=now)  # one person taking one or both seats they were offered
+    order, _ = place_order(cart, BUYER, user=None, now=now, hold_minutes=30)
+    held = db.session.execute(select(Hold.cohort_id, Hold.quantity, Hold.order_line_id)
+                              .where(Hold.order_id == order.id).order_by(Hold.id)).all()
+    line_cohort = {line.id: line.cohort_id for line in order.lines}
+    assert sorted((cohort_id, quantity) for cohort_id, quantity, _line in held) == sorted(
+        [(first.id, 1)] + [(second.id, 1)] * seats)
+    assert all(line_cohort[line_id] == cohort_id for cohort_id, _quantity, line_id in held)
+    still_offered = select(Hold.id).where(Hold.cohort_id == second.id, Hold.order_id.is_(None))
+    assert len(db.session.scalars(still_offered).all()) == 2 - seats  # the other offer keeps its seat
