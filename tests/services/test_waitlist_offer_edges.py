@@ -438,3 +438,10 @@ def test_a_cart_holding_offers_of_two_cohorts_checks_out_each_seat_with_its_own_
     assert all(line_cohort[line_id] == cohort_id for cohort_id, _quantity, line_id in held)
     still_offered = select(Hold.id).where(Hold.cohort_id == second.id, Hold.order_id.is_(None))
     assert len(db.session.scalars(still_offered).all()) == 2 - seats  # the other offer keeps its seat
+
+
+def test_a_claimant_who_left_the_list_loses_the_seat_when_their_reservation_runs_out(offered, now):
+    place_order(_claim(offered, "first@example.kz", now), BUYER, user=None, now=now, hold_minutes=30)
+    leave_waitlist(leave_token(_entry("first@example.kz")), now=now + timedelta(minutes=5))
+    _release_expired(now + timedelta(minutes=35))
+    assert (_entry("first@example.kz").status, _entry("second@example.kz").status) == ("left", "offered")
