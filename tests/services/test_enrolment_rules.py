@@ -148,3 +148,13 @@ def test_a_guest_buyers_seat_goes_to_an_account_made_with_their_name_phone_and_l
             account.password_hash) == ("Дана Омарова", "+77011234567", "customer", "kk", now, None)
     assert _enrolment("guest@example.kz").user_id == account.id and order.user_id is None
     assert _enrolment("guest@example.kz").phone == "+77011234567"  # the roster's number to call
+
+
+def test_a_guest_who_buys_only_for_others_or_under_their_own_proven_address_gets_no_password_link(app, now):
+    kit, cohort = _kit_for_two()
+    _buy_kits(now, (kit, cohort, [("Asel Nurova", "asel@example.kz"), FRIEND]), email="giver@example.kz")
+    member = make_user(email="member@example.kz")  # proven: they sign in rather than set a password
+    _buy_kits(now, (kit, cohort, [("", ""), ("Asel Nurova", "asel@example.kz")]), email="member@example.kz")
+    assert _mail("giver@example.kz", "invitation:") == [] and _mail("member@example.kz", "invitation:") == []
+    assert _enrolment("member@example.kz").user_id == member.id
+    assert _enrolment("giver@example.kz") is None
