@@ -1,4 +1,5 @@
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from shop.errors import OutOfStock, StockConflict
 from shop.extensions import db
 from shop.inventory.services import (
     availability,
+    closed_reason,
     count_stock,
     hold_stock,
     lock_rows,
@@ -18,7 +20,7 @@ from shop.inventory.services import (
 )
 from shop.models import Hold, StockMovement
 from tests.admin_support import paid_order
-from tests.factories import make_product
+from tests.factories import make_cohort, make_product
 
 
 def _hold(product, quantity, now, minutes=30):
@@ -111,3 +113,16 @@ def test_a_paid_order_sells_its_own_held_units_and_leaves_other_buyers_holds_alo
     sale = db.session.scalar(select(StockMovement).where(StockMovement.kind == "sold"))
     assert (sale.delta, sale.level_after, sale.order_id, sale.order_line_id, sale.reason) == (
         -1, 2, order.id, order.lines[0].id, "Order paid")
+
+
+def test_why_a_line_can_no_longer_be_sold_is_said_in_staffs_words_from_the_very_moment(app, now):
+    kit, cohort = make_product(), make_cohort(starts_at=now + timedelta(hours=1))
+    kit_line = SimpleNamespace(product_id=kit.id, product=kit, cohort_id=None)
+    seat_line = SimpleNamespace(product_id=None, cohort_id=cohort.id, cohort=cohort)
+    assert (closed_reason(kit_line, now), closed_reason(seat_line, now)) == ("", "")
+    assert closed_reason(seat_line, now + timedelta(hours=1)) == "the cohort had started"
+    kit.is_active, cohort.course.is_active = False, False
+    assert (closed_reason(kit_line, now), closed_reason(seat_line, now)) == (
+        "the kit was taken off sale", "the course was taken off offer")
+    cohort.is_cancelled = True
+    assert closed_reason(seat_line, now) == "the cohort was cancelled"
