@@ -33,6 +33,7 @@ def test_receiving_stock_raises_on_hand_and_writes_a_ledger_row_with_the_level_a
     product = make_product(stock=5)
     with unit_of_work():
         receive_stock(product, 7, now=now, reason="Delivery from the greenhouse")
+        assert product.on_hand == 12  # the caller's copy is current before the commit too
     movements = db.session.scalars(select(StockMovement).where(StockMovement.product_id == product.id)
                                    .order_by(StockMovement.id)).all()
     assert product.on_hand == 12
