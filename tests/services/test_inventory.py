@@ -12,10 +12,12 @@ from shop.inventory.services import (
     availability,
     closed_reason,
     count_stock,
+    hold_seats,
     hold_stock,
     lock_rows,
     receive_stock,
     release_expired_holds,
+    seat_availability,
     write_off,
 )
 from shop.models import Hold, StockMovement
@@ -127,3 +129,12 @@ def test_why_a_line_can_no_longer_be_sold_is_said_in_staffs_words_from_the_very_
         "the kit was taken off sale", "the course was taken off offer")
     cohort.is_cancelled = True
     assert closed_reason(seat_line, now) == "the cohort was cancelled"
+
+
+def test_a_seat_hold_stops_counting_at_the_very_moment_it_ends(app, now):
+    cohort = make_cohort(capacity=2)
+    with unit_of_work():
+        lock_rows(cohort_ids=[cohort.id])
+        hold_seats(cohort, 1, expires_at=now + timedelta(minutes=30), now=now)
+    assert [seat_availability([cohort.id], now + timedelta(minutes=moment))[cohort.id] for moment in (29, 30)] == [
+        1, 2]
