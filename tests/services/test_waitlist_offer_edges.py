@@ -445,3 +445,10 @@ def test_a_claimant_who_left_the_list_loses_the_seat_when_their_reservation_runs
     leave_waitlist(leave_token(_entry("first@example.kz")), now=now + timedelta(minutes=5))
     _release_expired(now + timedelta(minutes=35))
     assert (_entry("first@example.kz").status, _entry("second@example.kz").status) == ("left", "offered")
+
+
+def test_a_claimant_back_from_the_payment_page_sees_their_one_seat_once(offered, now):
+    cart = _claim(offered, "first@example.kz", now)
+    place_order(cart, BUYER, user=None, now=now, hold_minutes=30)
+    [row] = summarise(cart, now + timedelta(minutes=5)).rows
+    assert (row.available, row.is_short) == (1, False)
