@@ -65,6 +65,8 @@ def test_refunding_a_late_payment_whose_units_went_to_others_cannot_restock_unit
     mark_paid(order.public_id, provider="dummy", reference=reference, amount_minor=order.total_minor, now=later)
     db.session.refresh(order)
     assert order.payment_status == "paid" and "Not enough stock" in order.needs_attention
+    told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"order-problem:{order.id}"))
+    assert order.lines[0].name in told.body_text  # the buyer is told which kit the shop could not honour
     assert response.status_code == 303
     with pytest.raises(InvalidRestock):
         refund_order(RefundRequest(order.id, order.total_minor, "sold out", {order.lines[0].id: 1}),
